@@ -1,0 +1,264 @@
+package io.wsrelay.relay;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The relay's immutable configuration, built in one place from flags, the environment and an
+ * optional config file, over the defaults in {@code wsrelay-reference.conf}.
+ *
+ * <p>Precedence, highest first: flags ({@code --set relay.key=value}), environment variables
+ * ({@code WSRELAY_<KEY>}, and {@code WEBSOCKET_PORT} for {@code relay.port}), the config file,
+ * the defaults. Durations take units ({@code 500ms}, {@code 10s}); sizes take {@code KiB},
+ * {@code MiB} or a plain byte count.
+ *
+ * @param host           address to listen on
+ * @param port           TCP port to listen on; 0 picks an ephemeral port
+ * @param connectTimeout upstream TCP connect plus opening handshake; past it the client gets 504
+ * @param idleTimeout    a client connection without any traffic this long is closed (1001)
+ * @param pingInterval   how often the relay pings each client; {@link Duration#ZERO} for never
+ * @param closeTimeout   how long a side may take to answer a close frame before it is aborted
+ * @param limits         size and count limits
+ * @param store          endpoint store settings
+ */
+public record RelayConfig(
+        String host,
+        int port,
+        Duration connectTimeout,
+        Duration idleTimeout,
+        Duration pingInterval,
+        Duration closeTimeout,
+        Limits limits,
+        Store store) {
+
+    /** Resource holding every key and its default. */
+    public static final String REFERENCE = "wsrelay-reference.conf";
+    /** Environment variable the original system used for the port. */
+    public static final String PORT_ENV = "WEBSOCKET_PORT";
+    /** Prefix of the environment variables that set {@code relay.*} keys. */
+    public static final String ENV_PREFIX = "WSRELAY_";
+
+    public RelayConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(store, "store");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("relay.port must be 0..65535, was " + port);
+        }
+    }
+
+    /**
+     * Size and count limits.
+     *
+     * @param maxSessions     concurrent relayed sessions on this node; over it upgrades get 503
+     * @param maxMessageBytes largest message, all fragments together, in bytes; over it: 1009
+     * @param maxFrameBytes   largest single frame from a client, in bytes; over it: 1009
+     */
+    public record Limits(int maxSessions, long maxMessageBytes, int maxFrameBytes) {
+        public Limits {
+            if (maxSessions < 1 || maxMessageBytes < 1 || maxFrameBytes < 1) {
+                throw new IllegalArgumentException("limits must be positive: " + maxSessions + ", "
+                        + maxMessageBytes + ", " + maxFrameBytes);
+            }
+        }
+    }
+
+    /**
+     * Endpoint store settings.
+     *
+     * @param type           provider type, {@code relay.store.type} ({@code sql}, {@code redis})
+     * @param jdbcUrl        JDBC URL of the SQL store; never empty here (the embedded default is
+     *                       filled in)
+     * @param user           JDBC user; empty for none
+     * @param password       JDBC password; empty for none
+     * @param poolSize       pooled connections
+     * @param timeout        longest wait for a lookup (pool plus query)
+     * @param migrateOnStart whether opening the store applies the Flyway migrations
+     * @param properties     every {@code relay.store.*} key as a string, for provider-specific
+     *                       settings (e.g. {@code relay.store.redis.url})
+     */
+    public record Store(
+            String type,
+            String jdbcUrl,
+            String user,
+            String password,
+            int poolSize,
+            Duration timeout,
+            boolean migrateOnStart,
+            Map<String, String> properties) {
+
+        public Store {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(timeout, "timeout");
+            properties = Map.copyOf(properties);
+        }
+
+        /** A provider-specific setting, e.g. {@code property("relay.store.redis.url")}. */
+        public Optional<String> property(String key) {
+            return Optional.ofNullable(properties.get(key)).filter(v -> !v.isEmpty());
+        }
+
+        /** Whether {@link #jdbcUrl} is the embedded H2 database. */
+        public boolean isEmbedded() {
+            return jdbcUrl.startsWith("jdbc:h2:");
+        }
+
+        /** Never prints the password. */
+        @Override
+        public String toString() {
+            return "Store{type=" + type + ", jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize
+                    + ", timeout=" + timeout + ", migrateOnStart=" + migrateOnStart + "}";
+        }
+    }
+
+    /** The defaults, with every key at its documented value. */
+    public static RelayConfig defaults() {
+        return from(Map.of());
+    }
+
+    /**
+     * Builds a configuration from {@code relay.*} keys over the defaults; what tests and code use.
+     *
+     * @throws IllegalArgumentException if a key has a value of the wrong type or out of range
+     */
+    public static RelayConfig from(Map<String, String> settings) {
+        return of(ConfigFactory.parseMap(settings, "settings"));
+    }
+
+    /**
+     * Builds the configuration of a relay process from its three sources.
+     *
+     * @param flags keys given on the command line, highest precedence
+     * @param env   the process environment ({@code WSRELAY_*}, {@code WEBSOCKET_PORT})
+     * @param file  a HOCON or {@code .properties} file, lowest precedence above the defaults
+     * @throws IllegalArgumentException if the file cannot be read or a value is invalid
+     */
+    public static RelayConfig load(Map<String, String> flags, Map<String, String> env, Optional<Path> file) {
+        Config fromFile = file.map(p -> {
+            if (!p.toFile().isFile()) {
+                throw new IllegalArgumentException("config file not found: " + p);
+            }
+            return ConfigFactory.parseFile(p.toFile());
+        }).orElse(ConfigFactory.empty());
+        Config merged = ConfigFactory.parseMap(flags, "flags")
+                .withFallback(ConfigFactory.parseMap(fromEnvironment(env), "environment"))
+                .withFallback(fromFile);
+        return of(merged);
+    }
+
+    /** The environment variable that sets {@code key}: {@code relay.store.jdbc-url} → {@code WSRELAY_STORE_JDBC_URL}. */
+    public static String environmentName(String key) {
+        String rest = key.startsWith("relay.") ? key.substring("relay.".length()) : key;
+        return ENV_PREFIX + rest.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Every key with its default value, in key order; for the README and {@code --help}. */
+    public static Map<String, String> documentedDefaults() {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : reference().entrySet()) {
+            out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+        }
+        return out;
+    }
+
+    private static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> out = new HashMap<>();
+        for (Map.Entry<String, ConfigValue> e : reference().entrySet()) {
+            String value = env.get(environmentName(e.getKey()));
+            if (value != null) {
+                out.put(e.getKey(), value);
+            }
+        }
+        // Keys without a default (provider-specific, e.g. relay.store.redis.url) come in by
+        // their WSRELAY_STORE_* names too; dashes cannot be told from dots there, so such keys
+        // use dots only.
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (e.getKey().startsWith(ENV_PREFIX + "STORE_")) {
+                String key = "relay." + e.getKey().substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT)
+                        .replace('_', '.');
+                out.putIfAbsent(key, e.getValue());
+            }
+        }
+        String port = env.get(PORT_ENV);
+        if (port != null && !out.containsKey("relay.port")) {
+            out.put("relay.port", port);
+        }
+        return out;
+    }
+
+    private static Config reference() {
+        return ConfigFactory.parseResources(RelayConfig.class.getClassLoader(), REFERENCE);
+    }
+
+    private static RelayConfig of(Config overrides) {
+        Config c = overrides.withFallback(reference()).resolve();
+        try {
+            Config limits = c.getConfig("relay.limits");
+            Config store = c.getConfig("relay.store");
+            String dataDir = c.getString("relay.data-dir");
+            Path dir = dataDir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dataDir);
+            String jdbcUrl = store.getString("jdbc-url");
+            if (jdbcUrl.isEmpty()) {
+                jdbcUrl = embeddedJdbcUrl(dir);
+            }
+            Map<String, String> storeProps = new LinkedHashMap<>();
+            for (Map.Entry<String, ConfigValue> e : store.entrySet()) {
+                storeProps.put("relay.store." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            }
+            return new RelayConfig(
+                    c.getString("relay.host"),
+                    c.getInt("relay.port"),
+                    c.getDuration("relay.upstream.connect-timeout"),
+                    c.getDuration("relay.idle-timeout"),
+                    c.getDuration("relay.ping-interval"),
+                    c.getDuration("relay.close-timeout"),
+                    new Limits(
+                            limits.getInt("max-sessions"),
+                            limits.getBytes("max-message-bytes"),
+                            Math.toIntExact(limits.getBytes("max-frame-bytes"))),
+                    new Store(
+                            store.getString("type"),
+                            jdbcUrl,
+                            store.getString("user"),
+                            store.getString("password"),
+                            store.getInt("pool-size"),
+                            store.getDuration("timeout"),
+                            store.getBoolean("migrate-on-start"),
+                            storeProps));
+        } catch (ConfigException | ArithmeticException e) {
+            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The embedded database: an H2 file in PostgreSQL mode. {@code AUTO_SERVER} lets the
+     * command line change endpoints while a relay holds the file open.
+     */
+    static String embeddedJdbcUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("wsrelay")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+    }
+
+    /** A copy listening on another port (tests use 0). */
+    public RelayConfig withPort(int newPort) {
+        return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, store);
+    }
+}
