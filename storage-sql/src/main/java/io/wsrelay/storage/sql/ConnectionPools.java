@@ -55,7 +55,7 @@ final class ConnectionPools {
      * @throws StoreException            if the URL is unsupported or the pool cannot start otherwise
      */
     static HikariDataSource open(RelayConfig.Store config, int size, String poolName) {
-        dialect(config.jdbcUrl());
+        dialect(config.jdbcUrl()); // refuses other databases before any file or socket is touched
         embeddedDirectory(config.jdbcUrl()).ifPresent(ConnectionPools::createDirectories);
         long timeoutMillis = Math.max(HIKARI_MIN_TIMEOUT_MILLIS, config.timeout().toMillis());
         HikariConfig hikari = new HikariConfig();
