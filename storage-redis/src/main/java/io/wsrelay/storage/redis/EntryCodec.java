@@ -31,6 +31,7 @@ final class EntryCodec {
      */
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build())
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -70,7 +71,11 @@ final class EntryCodec {
         try {
             entry = JSON.readValue(json, Entry.class);
         } catch (JsonProcessingException e) {
-            throw new StoreException("not a cache entry (" + json.length() + " characters)", e);
+            // Neither e's message nor e itself: Jackson quotes the offending token or value, and
+            // that may be an upstream header. Its kind and position are enough to tell what broke.
+            throw new StoreException("not a cache entry (" + json.length() + " characters; "
+                    + e.getClass().getSimpleName() + (e.getLocation() == null ? "" : " at column "
+                    + e.getLocation().getColumnNr()) + ")");
         }
         if (entry == null || entry.v() != VERSION) {
             throw new StoreException("not a cache entry of version " + VERSION);
