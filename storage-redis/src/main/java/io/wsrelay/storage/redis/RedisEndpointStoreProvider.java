@@ -5,13 +5,12 @@ import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.relay.spi.StoreUnavailableException;
-import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
 
 import java.util.Objects;
 
 /**
- * The {@code redis} store type: {@link CachingEndpointStore} over {@link SqlEndpointStore}, with
+ * The {@code redis} store type: {@link CachingEndpointStore} over {@link io.wsrelay.storage.sql.SqlEndpointStore}, with
  * {@code relay.store.*} configuring the SQL store as for the {@code sql} type and
  * {@code relay.store.redis.*} the cache. Found by the launcher through
  * {@link java.util.ServiceLoader}; stateless, so one instance may serve any number of calls, from
@@ -37,8 +36,8 @@ public final class RedisEndpointStoreProvider implements EndpointStoreProvider {
      * {@inheritDoc}
      *
      * <p>Reads the Redis settings first, so a bad one fails before any connection is opened; then
-     * migrates (when {@code config.migrateOnStart()}) and opens the SQL store as the {@code sql}
-     * type does, and puts the cache in front of it. Does not wait for Redis: a relay started
+     * opens the SQL store exactly as the {@code sql} type does (migrating it first when
+     * {@code config.migrateOnStart()}), and puts the cache in front of it. Does not wait for Redis: a relay started
      * during a Redis outage serves from SQL until Redis answers.
      *
      * @throws IllegalArgumentException  if a {@code relay.store.redis.*} value is invalid
@@ -48,10 +47,7 @@ public final class RedisEndpointStoreProvider implements EndpointStoreProvider {
     public EndpointStore create(RelayConfig.Store config) throws StoreException {
         Objects.requireNonNull(config, "config");
         RedisCacheConfig redis = RedisCacheConfig.from(config);
-        if (config.migrateOnStart()) {
-            sql.migrate(config);
-        }
-        SqlEndpointStore store = SqlEndpointStore.create(config);
+        EndpointStore store = sql.create(config);
         try {
             return CachingEndpointStore.create(store, redis);
         } catch (RuntimeException e) {

@@ -48,7 +48,7 @@ class CachingEndpointStoreIT {
 
     private static final int CONCURRENT_LOOKUPS = 500;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
     private SharedRedis redis;
     private PostgresSchemas schemas;
     private RelayConfig.Store database;
@@ -82,16 +82,11 @@ class CachingEndpointStoreIT {
 
     @AfterEach
     void closeStores() throws Exception {
-        for (AutoCloseable c : opened.reversed()) {
-            c.close();
-        }
-        opened.clear();
+        closer.close();
     }
 
     private CachingEndpointStore node(RedisCacheConfig cache) {
-        CachingEndpointStore store = CachingEndpointStore.create(SqlEndpointStore.create(database), cache);
-        opened.add(store);
-        return store;
+        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database), cache));
     }
 
     private CachingEndpointStore node() {

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 import static io.wsrelay.storage.sql.TestEndpoints.bare;
@@ -35,7 +33,7 @@ class CachingEndpointStoreOutageIT {
     private static final URI CLOSED_PORT = URI.create("redis://127.0.0.1:1");
     private static final int LOOKUPS_DURING_OUTAGE = 50;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
     private PostgresSchemas schemas;
     private TcpProxy postgres;
     private RelayConfig.Store database;
@@ -53,27 +51,20 @@ class CachingEndpointStoreOutageIT {
 
     @AfterEach
     void closeEverything() throws Exception {
-        for (AutoCloseable c : opened.reversed()) {
-            c.close();
-        }
+        closer.close();
         direct.close();
         postgres.close();
         schemas.close();
     }
 
-    private <T extends AutoCloseable> T open(T closeable) {
-        opened.add(closeable);
-        return closeable;
-    }
-
     private CachingEndpointStore node(URI redis, int localCacheSize) {
-        return open(CachingEndpointStore.create(SqlEndpointStore.create(database),
+        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database),
                 TestStores.cache(redis, "wsrelay-outage:", localCacheSize)));
     }
 
     @Test
     void redisGoingDownFallsBackToSqlWithOneWarningAndTheCacheRecoversWhenItReturns() {
-        PrivateRedis redis = open(PrivateRedis.start());
+        PrivateRedis redis = closer.add(PrivateRedis.start());
         CachingEndpointStore store = node(redis.url(), 0);
         store.lookup("e1");
 
@@ -109,7 +100,7 @@ class CachingEndpointStoreOutageIT {
 
     @Test
     void sqlDownButEntryCachedInRedisIsServedFromRedis() {
-        PrivateRedis redis = open(PrivateRedis.start());
+        PrivateRedis redis = closer.add(PrivateRedis.start());
         CachingEndpointStore store = node(redis.url(), 0);
         store.lookup("e1");
         store.lookup("unknown");
@@ -124,7 +115,7 @@ class CachingEndpointStoreOutageIT {
 
     @Test
     void redisAndSqlBothDownIsStoreUnavailable() {
-        PrivateRedis redis = open(PrivateRedis.start());
+        PrivateRedis redis = closer.add(PrivateRedis.start());
         CachingEndpointStore store = node(redis.url(), 100);
         store.lookup("e1");
 
@@ -137,7 +128,7 @@ class CachingEndpointStoreOutageIT {
 
     @Test
     void inProcessCacheIsBypassedWhileTheSubscriptionIsDownAndUsedAgainOnceItIsBack() {
-        PrivateRedis redis = open(PrivateRedis.start());
+        PrivateRedis redis = closer.add(PrivateRedis.start());
         CachingEndpointStore store = node(redis.url(), 100);
         String channel = RedisCache.channel("wsrelay-outage:");
         await().atMost(Timeouts.RECOVERY).until(() -> SharedRedis.subscribers(redis.url(), channel) == 1);

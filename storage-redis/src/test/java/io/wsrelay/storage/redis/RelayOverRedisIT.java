@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
@@ -28,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RelayOverRedisIT {
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
     private SharedRedis redis;
     private PostgresSchemas schemas;
     private String prefix;
@@ -42,25 +40,18 @@ class RelayOverRedisIT {
 
     @AfterEach
     void closeEverything() throws Exception {
-        for (AutoCloseable c : opened.reversed()) {
-            c.close();
-        }
+        closer.close();
         schemas.close();
         redis.close();
     }
 
-    private <T extends AutoCloseable> T open(T closeable) {
-        opened.add(closeable);
-        return closeable;
-    }
-
     private CachingEndpointStore node(io.wsrelay.relay.RelayConfig.Store database, URI redisUrl) {
-        return open(CachingEndpointStore.create(SqlEndpointStore.create(database),
+        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database),
                 TestStores.cache(redisUrl, prefix, 1000)));
     }
 
     private RelayHarness relay(CachingEndpointStore lookup) throws Exception {
-        return open(RelayHarness.start(Map.of(), lookup));
+        return closer.add(RelayHarness.start(Map.of(), lookup));
     }
 
     @Test
@@ -84,10 +75,10 @@ class RelayOverRedisIT {
 
     @Test
     void upgradeIsRefusedWith503WhenRedisAndSqlAreBothDown() throws Exception {
-        TcpProxy postgres = open(TcpProxy.to("127.0.0.1", 5432));
+        TcpProxy postgres = closer.add(TcpProxy.to("127.0.0.1", 5432));
         var database = TestStores.throughProxy(schemas.create(), postgres);
         new SqlEndpointStoreProvider().migrate(database);
-        PrivateRedis privateRedis = open(PrivateRedis.start());
+        PrivateRedis privateRedis = closer.add(PrivateRedis.start());
         CachingEndpointStore nodeA = node(database, privateRedis.url());
         RelayHarness harness = relay(nodeA);
         nodeA.insert(Endpoint.of("e1", harness.upstream.uri().toString()));

@@ -109,13 +109,17 @@ final class TcpProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         cut();
         try {
             server.close();
         } catch (IOException e) {
             // Already closed.
         }
-        acceptor.join(Timeouts.RECOVERY);
+        try {
+            acceptor.join(Timeouts.RECOVERY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
