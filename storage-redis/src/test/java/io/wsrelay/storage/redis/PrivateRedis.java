@@ -65,8 +65,14 @@ final class PrivateRedis implements AutoCloseable {
         try (RedisClient client = RedisClient.create(url())) {
             await("redis-server on port " + port + " to answer").atMost(Timeouts.RECOVERY)
                     .pollInterval(java.time.Duration.ofMillis(20))
-                    .ignoreException(JedisException.class)
-                    .until(() -> "PONG".equals(client.ping()));
+                    .ignoreExceptionsInstanceOf(JedisException.class)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("redis-server on port " + port + " exited (port taken?): "
+                                    + Files.readString(log));
+                        }
+                        return "PONG".equals(client.ping());
+                    });
         }
     }
 
