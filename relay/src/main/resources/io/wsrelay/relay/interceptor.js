@@ -23,14 +23,13 @@
  * relay recovers the page's query byte for byte by cutting them off the end.
  *
  * Foreign hosts: the browser does not know the endpoint's destination, so the script compares
- * the target with the page's original URL instead.
- *   - endpointHost=host[:port] is added when the target's host (port included when not the
- *     default one) differs from the page URL's;
- *   - endpointScheme=ws|wss is added when the target's scheme differs from the one the page URL
- *     implies (http -> ws, https -> wss).
- * Without them the relay connects to the endpoint's destination. With them it connects to that
- * host or scheme only if the endpoint's allow-list has the host, and refuses the upgrade with 403
- * otherwise (the page sees a failed connection: an error event, then close code 1006).
+ * the target with the page's original URL instead. A target whose host (with its port when not
+ * the default one) differs from the page URL's, or whose scheme differs from the one the page URL
+ * implies (http -> ws, https -> wss), is foreign: the script adds endpointHost=host[:port], and
+ * endpointScheme=ws|wss when the scheme differs. Without them the relay connects to the
+ * endpoint's destination. With them it connects to that host and scheme only if the endpoint's
+ * allow-list has the host, and refuses the upgrade with 403 otherwise (the page sees a failed
+ * connection: an error event, then close code 1006).
  *
  * The socket is a native WebSocket pointed at the relay, so readyState, protocol, extensions,
  * bufferedAmount, binaryType, events and close codes are the browser's own. The native
@@ -116,10 +115,11 @@
     const queryAt = beforeHash.indexOf('?');
     const query = queryAt < 0 ? '' : beforeHash.slice(queryAt + 1);
     let params = 'endpointId=' + encodeURIComponent(config.endpointId);
-    if (target.host !== config.pageHost) {
+    const otherScheme = target.protocol !== config.pageScheme;
+    if (otherScheme || target.host !== config.pageHost) {
       params += '&endpointHost=' + encodeURIComponent(target.host);
     }
-    if (target.protocol !== config.pageScheme) {
+    if (otherScheme) {
       params += '&endpointScheme=' + target.protocol.slice(0, -1);
     }
     return config.relayPrefix + target.pathname + '?' + (query === '' ? '' : query + '&') + params

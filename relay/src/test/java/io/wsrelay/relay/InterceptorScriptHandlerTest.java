@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class InterceptorScriptHandlerTest {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Timeouts.MESSAGE;
     private static final String NEXT = "next handler";
 
     private static final InterceptorScript SCRIPT = InterceptorScript.load();
