@@ -163,12 +163,20 @@ class BrowserInterceptorIT {
                 () -> assertEquals(1000, session.at("/close/code").asInt()));
     }
 
+    /**
+     * Asserts the socket echoed {@code echoed} through the relay from {@code target}, which was
+     * asked for {@code pathQuery}, and that {@code ws.url} reported that target.
+     */
+    private static void assertRelayed(JsonNode session, String echoed, TestUpstream target, String pathQuery) {
+        List<String> requests = target == upstream ? upstreamRequests : otherUpstreamRequests;
+        assertEchoed(session, echoed);
+        assertEquals(wss(target, pathQuery), session.get("url").asText());
+        assertTrue(requests.contains(pathQuery), requests::toString);
+    }
+
     @Test
     void echoesTextThroughTheRelay() {
-        JsonNode text = result("text echo");
-
-        assertEchoed(text, "hello, ü ✓");
-        assertEquals(wss(upstream, "/echo"), text.get("url").asText());
+        assertRelayed(result("text echo"), "hello, ü ✓", upstream, "/echo");
     }
 
     @Test
@@ -217,29 +225,17 @@ class BrowserInterceptorIT {
 
     @Test
     void resolvesRelativeUrlsAgainstTheOriginalPageUrlKeepingTheQueryByteForByte() {
-        JsonNode relative = result("relative URL");
-
-        assertEchoed(relative, "relative");
-        assertEquals(wss(upstream, "/app/echo?x=1&y=%2F%20&z"), relative.get("url").asText());
-        assertTrue(upstreamRequests.contains("/app/echo?x=1&y=%2F%20&z"), upstreamRequests::toString);
+        assertRelayed(result("relative URL"), "relative", upstream, "/app/echo?x=1&y=%2F%20&z");
     }
 
     @Test
     void resolvesRootRelativeUrlsAgainstTheOriginalPageUrl() {
-        JsonNode relative = result("root-relative URL");
-
-        assertEchoed(relative, "root");
-        assertEquals(wss(upstream, "/root/echo"), relative.get("url").asText());
-        assertTrue(upstreamRequests.contains("/root/echo"), upstreamRequests::toString);
+        assertRelayed(result("root-relative URL"), "root", upstream, "/root/echo");
     }
 
     @Test
     void mapsHttpsUrlsToWss() {
-        JsonNode https = result("https URL");
-
-        assertEchoed(https, "https");
-        assertEquals(wss(upstream, "/secure/echo"), https.get("url").asText());
-        assertTrue(upstreamRequests.contains("/secure/echo"), upstreamRequests::toString);
+        assertRelayed(result("https URL"), "https", upstream, "/secure/echo");
     }
 
     @Test
@@ -249,11 +245,7 @@ class BrowserInterceptorIT {
 
     @Test
     void relaysAForeignHostOnTheEndpointsAllowList() {
-        JsonNode foreign = result("allowed foreign host");
-
-        assertEchoed(foreign, "foreign");
-        assertEquals(wss(otherUpstream, "/foreign/echo"), foreign.get("url").asText());
-        assertTrue(otherUpstreamRequests.contains("/foreign/echo"), otherUpstreamRequests::toString);
+        assertRelayed(result("allowed foreign host"), "foreign", otherUpstream, "/foreign/echo");
     }
 
     @Test
@@ -321,10 +313,6 @@ class BrowserInterceptorIT {
 
     @Test
     void readsTheConfigurationFromWindowWsrelay() {
-        JsonNode inline = result(inlineResults, "inline config");
-
-        assertEchoed(inline, "inline");
-        assertEquals(wss(upstream, "/inline/echo"), inline.get("url").asText());
-        assertTrue(upstreamRequests.contains("/inline/echo"), upstreamRequests::toString);
+        assertRelayed(result(inlineResults, "inline config"), "inline", upstream, "/inline/echo");
     }
 }
