@@ -177,6 +177,7 @@ const unusable = [
   ['a relative page URL', {...TAG, pageUrl: '/app/page.html'}],
   ['a page URL that is not http(s)', {...TAG, pageUrl: 'file:///tmp/page.html'}],
   ['a relay base that is not http(s) or ws(s)', {...TAG, relay: 'ftp://relay.test'}],
+  ['no relay base and no src to take it from', {endpointId: 'e1', pageUrl: PAGE}],
 ];
 
 for (const [what, dataset] of unusable) {
@@ -186,3 +187,9 @@ for (const [what, dataset] of unusable) {
     assert.equal(warnings.length, 1);
   });
 }
+
+test('leaves WebSocket alone when served from elsewhere without data-relay', () => {
+  const {context, native, warnings} = load({endpointId: 'e1', pageUrl: PAGE}, {src: 'https://cdn.test/wsrelay.js'});
+  assert.equal(context.WebSocket, native);
+  assert.equal(warnings.length, 1);
+});

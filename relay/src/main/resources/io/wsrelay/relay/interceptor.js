@@ -9,9 +9,9 @@
  * or set window.__WSRELAY__ = {endpointId, relay, pageUrl} in an inline script before the tag.
  * Tag attributes win over window.__WSRELAY__; the tag removes itself once read. `relay` is the
  * relay's public base URL (http(s):// or ws(s)://, possibly with a path prefix; relative means
- * relative to the document); when absent it is taken from the script's own src. `pageUrl` is the
- * page's original URL, the base for relative socket URLs. Without an endpoint id or a page URL,
- * nothing is installed.
+ * relative to the document); when absent it is taken from the script's own src if that ends in
+ * /ws-proxy/interceptor.js. `pageUrl` is the page's original URL, the base for relative socket
+ * URLs. Without an endpoint id, a page URL or a relay base, nothing is installed.
  *
  * new WebSocket(url, protocols) then opens a native WebSocket to
  *
@@ -68,12 +68,13 @@
     const fallback = inline !== null && typeof inline === 'object' ? inline : {};
     const endpointId = data.endpointId || fallback.endpointId;
     const pageUrl = data.pageUrl || fallback.pageUrl;
-    const relay = data.relay || fallback.relay || src.replace(/\/ws-proxy\/interceptor\.js(?:[?#].*)?$/, '');
+    const served = /^(.*)\/ws-proxy\/interceptor\.js(?:[?#].*)?$/.exec(src);
+    const relay = data.relay || fallback.relay || (served !== null ? served[1] : '');
     const page = parse(pageUrl, undefined);
-    const base = parse(relay, document.baseURI);
+    const base = relay ? parse(relay, document.baseURI) : null;
     const problem = !endpointId ? 'no endpoint id'
       : page === null || !/^https?:$/.test(page.protocol) ? 'page URL is not an absolute http(s) URL'
-        : base === null || !/^(?:http|ws)s?:$/.test(base.protocol) ? 'relay base is not an http(s) or ws(s) URL'
+        : base === null || !/^(?:http|ws)s?:$/.test(base.protocol) ? 'no http(s) or ws(s) relay base URL'
           : null;
     if (problem !== null) {
       console.warn('wsrelay: WebSockets are not relayed: ' + problem);
