@@ -113,7 +113,10 @@ public final class RelayMain {
             EndpointStore store = openStore(config);
             RelayServer relay;
             try {
-                relay = RelayServer.create(config, store).start();
+                relay = RelayServer.builder(config, store)
+                        .handler(InterceptorScriptHandler.create(InterceptorScript.load()))
+                        .build()
+                        .start();
             } catch (RuntimeException e) {
                 store.close();
                 throw e;
