@@ -57,9 +57,16 @@ public final class RelayMain {
         System.exit(run(System.getenv(), args));
     }
 
-    /** Runs one command line; returns the exit status. */
+    /** Runs one command line on stdout/stderr; returns the exit status. */
     static int run(Map<String, String> environment, String... args) {
+        return run(environment, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command line, writing its output to {@code out} and errors to {@code err}; returns the exit status. */
+    static int run(Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new RelayMain(environment));
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("wsrelay: " + e.getMessage());
             LOG.debug("command failed", e);
