@@ -23,6 +23,8 @@ final class ConnectionPools {
     private static final long HIKARI_MIN_TIMEOUT_MILLIS = 250;
     /** HikariCP's default; a longer check of an idle connection would only delay the caller. */
     private static final long MAX_VALIDATION_TIMEOUT_MILLIS = 5_000;
+    /** How long opening an embedded file may retry while another process creates or locks it. */
+    private static final long EMBEDDED_OPEN_MILLIS = 15_000;
 
     private ConnectionPools() {
     }
@@ -78,8 +80,11 @@ final class ConnectionPools {
         hikari.setMinimumIdle(size);
         hikari.setConnectionTimeout(timeoutMillis);
         hikari.setValidationTimeout(Math.min(timeoutMillis, MAX_VALIDATION_TIMEOUT_MILLIS));
-        // Fail at startup, within the store timeout, when the database is not there.
-        hikari.setInitializationFailTimeout(timeoutMillis);
+        // Fail at startup, within the store timeout, when the database is not there. An embedded
+        // file gets longer: when two processes (a relay and a command) open a new file together,
+        // H2 refuses the second with "Lock file recently modified" until the first has created it.
+        hikari.setInitializationFailTimeout(embeddedDirectory(config.jdbcUrl()).isPresent()
+                ? Math.max(timeoutMillis, EMBEDDED_OPEN_MILLIS) : timeoutMillis);
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {

@@ -72,6 +72,40 @@ class EmbeddedStoreSharingIT {
         }
     }
 
+    @Test
+    void processesOpeningANewDataDirectoryTogetherAllSucceed() throws IOException, InterruptedException {
+        // "serve" and "endpoint add" started at once on a fresh machine race to create the file.
+        List<Process> processes = new java.util.ArrayList<>();
+        List<Path> logs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path log = dir.resolve("opener-" + i + ".log");
+            logs.add(log);
+            processes.add(new ProcessBuilder(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"),
+                    EmbeddedStoreOpener.class.getName(), dir.toString(), "opener-" + i))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start());
+        }
+        try {
+            for (int i = 0; i < processes.size(); i++) {
+                Process p = processes.get(i);
+                if (!p.waitFor(Timeouts.PROCESS.toMillis(), TimeUnit.MILLISECONDS)) {
+                    fail("opener " + i + " did not finish within " + Timeouts.PROCESS);
+                }
+                Path log = logs.get(i);
+                assertEquals(0, p.exitValue(), () -> "opener output:\n" + readQuietly(log));
+            }
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+        try (EndpointStore store = provider.create(TestEndpoints.embedded(dir))) {
+            assertEquals(3, store.list().size());
+        }
+    }
+
     private static String readQuietly(Path log) {
         try {
             return Files.readString(log);

@@ -1,0 +1,2 @@
+// Runs between the injected interceptor and a second copy of it.
+window.__afterFirstLoad = WebSocket;

@@ -1,0 +1,1 @@
+window.__WSRELAY__ = {endpointId: '{{endpointId}}', relay: '{{relay}}', pageUrl: '{{inlinePageUrl}}'};
