@@ -1,0 +1,64 @@
+package io.wsrelay.relay;
+
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives the client's frames from Jetty and hands them to the upstream pump's {@link Inbox}.
+ *
+ * <p>Explicit demand (not {@code Session.Listener.AutoDemanding}): Jetty delivers the next frame
+ * only after {@code session.demand()}, which the pump calls once the previous part was written
+ * upstream. Jetty calls these methods one at a time per session; none of them blocks. Pings are
+ * answered here (the pump never sees them), and the next frame demanded at once, since a control
+ * frame holds no slot.
+ *
+ * <p>Public only because Jetty binds listener methods reflectively; not part of the API.
+ */
+public final class DownstreamListener implements Session.Listener {
+    private final RelaySession relay;
+    private final Inbox toUpstream;
+
+    DownstreamListener(RelaySession relay, Inbox toUpstream) {
+        this.relay = relay;
+        this.toUpstream = toUpstream;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        relay.downstreamOpened(session);
+    }
+
+    @Override
+    public void onWebSocketPartialText(String part, boolean last) {
+        toUpstream.offerText(part, last, null);
+    }
+
+    @Override
+    public void onWebSocketPartialBinary(ByteBuffer part, boolean last, Callback callback) {
+        toUpstream.offerBinary(part, last, callback, null);
+    }
+
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
+        Session session = relay.downstream();
+        session.sendPong(payload, Callback.NOOP);
+        session.demand();
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        relay.downstream().demand();
+    }
+
+    @Override
+    public void onWebSocketClose(int code, String reason) {
+        toUpstream.close(code, reason);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        relay.downstreamError(cause);
+    }
+}

@@ -1,0 +1,141 @@
+package io.wsrelay.relay;
+
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointLookup;
+import io.wsrelay.relay.spi.StoreException;
+import io.wsrelay.relay.spi.StoreUnavailableException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.WebSocketCreator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Decides each opening handshake on {@code /ws-proxy/*}: looks the endpoint up, checks it,
+ * opens the upstream WebSocket, and only then lets Jetty answer the client with {@code 101}.
+ *
+ * <p>Refusals happen before any {@code 101}, with a JSON body
+ * {@code {"error": "...", "detail": "..."}}: no {@code endpointId} 400; unknown id 404;
+ * endpoint not {@code ACTIVE} or Origin not allowed 403; session limit 503; store unreachable
+ * 503; upstream refused or answered other than {@code 101} 502; upstream handshake past the
+ * connect timeout 504.
+ *
+ * <p>Jetty calls {@link #createWebSocket} on a virtual thread, so the store lookup and the
+ * upstream connect block that thread only. Thread-safe.
+ */
+final class HandshakeHandler implements WebSocketCreator {
+    private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
+
+    /** The path prefix the relay serves; the rest of the path goes upstream. */
+    static final String PREFIX = "/ws-proxy";
+
+    private final EndpointLookup lookup;
+    private final UpstreamConnector connector;
+    private final SessionRegistry sessions;
+    private final AtomicLong ids = new AtomicLong();
+
+    HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions) {
+        this.lookup = lookup;
+        this.connector = connector;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public Object createWebSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        String client = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+        String endpointId = null;
+        try {
+            String rawPath = request.getHttpURI().getPath();
+            String rawQuery = request.getHttpURI().getQuery();
+            endpointId = UpstreamUri.parameter(rawQuery, UpstreamUri.ENDPOINT_ID).map(String::strip)
+                    .filter(id -> !id.isEmpty())
+                    .orElseThrow(() -> new UpgradeRejectedException(400, "missing_endpoint_id",
+                            "the query parameter " + UpstreamUri.ENDPOINT_ID + " is required"));
+            if (!sessions.tryAcquire()) {
+                throw new UpgradeRejectedException(503, "too_many_sessions",
+                        "the relay is at its limit of " + sessions.limit() + " sessions");
+            }
+            boolean handedOver = false;
+            try {
+                Endpoint endpoint = find(endpointId);
+                checkOrigin(endpoint, request.getHeaders().get(HttpHeader.ORIGIN));
+                URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
+                RelaySession session = sessions.newSession(ids.incrementAndGet(), endpoint.id(), client, upstreamUri);
+                List<String> offered = request.getSubProtocols();
+                WebSocket upstream = connector.connect(upstreamUri, offered, endpoint.upstreamHeaders(),
+                        session.upstreamListener());
+                String chosen = upstream.getSubprotocol();
+                if (chosen != null && !chosen.isEmpty()) {
+                    if (!offered.contains(chosen)) {
+                        upstream.abort();
+                        throw new UpstreamConnectException(502, "upstream_rejected",
+                                "upstream chose a subprotocol the client did not offer", null);
+                    }
+                    response.setAcceptedSubProtocol(chosen);
+                }
+                session.upstreamConnected(upstream);
+                sessions.opened(session);
+                handedOver = true;
+                return session.downstreamListener();
+            } finally {
+                if (!handedOver) {
+                    sessions.release();
+                }
+            }
+        } catch (UpgradeRejectedException e) {
+            reject(response, callback, e, endpointId, client);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reject(response, callback, new UpgradeRejectedException(503, "shutting_down", "the relay is stopping"),
+                    endpointId, client);
+            return null;
+        }
+    }
+
+    private Endpoint find(String endpointId) {
+        Optional<Endpoint> found;
+        try {
+            found = lookup.lookup(endpointId);
+        } catch (StoreUnavailableException e) {
+            LOG.warn("endpoint store unreachable: {}", e.getMessage());
+            throw new UpgradeRejectedException(503, "store_unavailable", "the endpoint store is unreachable", e);
+        } catch (StoreException e) {
+            LOG.warn("endpoint store failed: {}", e.getMessage(), e);
+            throw new UpgradeRejectedException(503, "store_unavailable", "the endpoint store failed", e);
+        }
+        Endpoint endpoint = found.orElseThrow(() -> new UpgradeRejectedException(404, "endpoint_not_found",
+                "no endpoint " + Json.quoteForDetail(endpointId)));
+        if (!endpoint.isActive()) {
+            throw new UpgradeRejectedException(403, "endpoint_inactive",
+                    "endpoint " + endpoint.id() + " is " + endpoint.status());
+        }
+        return endpoint;
+    }
+
+    private static void checkOrigin(Endpoint endpoint, String origin) {
+        if (endpoint.allowedOrigins().isEmpty()) {
+            return;
+        }
+        if (origin == null || endpoint.allowedOrigins().stream().noneMatch(origin::equalsIgnoreCase)) {
+            throw new UpgradeRejectedException(403, "origin_not_allowed",
+                    "origin " + (origin == null ? "(none)" : origin) + " may not use endpoint " + endpoint.id());
+        }
+    }
+
+    private static void reject(ServerUpgradeResponse response, Callback callback, UpgradeRejectedException e,
+                               String endpointId, String client) {
+        LOG.info("upgrade refused: status={} error={} endpoint={} client={} detail={}",
+                e.status(), e.error(), endpointId, client, e.detail());
+        Json.writeError(response, callback, e.status(), e.error(), e.detail());
+    }
+}

@@ -1,0 +1,151 @@
+package io.wsrelay.relay;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One direction of a relayed session: a blocking loop that takes the next message part from an
+ * {@link Inbox}, writes it to a {@link Sink}, and only then asks the source for the next part.
+ *
+ * <p>That order is the relay's backpressure: a slow reader on the sink side stalls the write,
+ * which stalls demand, which stops reading from the source's socket, so its sender slows down
+ * instead of filling the relay's memory. At most one part per direction is ever held.
+ *
+ * <p>Runs on the thread that calls {@link #run()} (a virtual thread per pump); not thread-safe;
+ * one instance per direction. {@code run()} returns after the source closes or fails, the sink
+ * fails, a message exceeds the size limit, or the session stops the inbox or interrupts the
+ * thread; in every case it reports to its {@link RelaySession} and gives back any pending part.
+ */
+final class Pump implements Runnable {
+
+    /** Which way the data flows. */
+    enum Direction {
+        /** Client → upstream. */
+        UPSTREAM("up"),
+        /** Upstream → client. */
+        DOWNSTREAM("down");
+
+        private final String label;
+
+        Direction(String label) {
+            this.label = label;
+        }
+
+        /** Short name for thread names and logs: {@code up}, {@code down}. */
+        String label() {
+            return label;
+        }
+    }
+
+    /** Where a pump writes. Each method blocks until the part is written or the write fails. */
+    interface Sink {
+        /**
+         * @throws IOException          if the write failed or timed out
+         * @throws InterruptedException if the pump thread was interrupted
+         */
+        void sendText(CharSequence part, boolean last) throws IOException, InterruptedException;
+
+        /**
+         * Writes {@code part} from its position to its limit.
+         *
+         * @throws IOException          if the write failed or timed out
+         * @throws InterruptedException if the pump thread was interrupted
+         */
+        void sendBinary(ByteBuffer part, boolean last) throws IOException, InterruptedException;
+    }
+
+    private final Direction direction;
+    private final Inbox inbox;
+    private final Runnable demand;
+    private final Sink sink;
+    private final long maxMessageBytes;
+    private final RelaySession session;
+    private long messageBytes;
+
+    /**
+     * @param demand          asks the source for one more part ({@code Session.demand()} or
+     *                        {@code WebSocket.request(1)}); never blocks
+     * @param maxMessageBytes largest message, all its parts together, in bytes
+     */
+    Pump(Direction direction, Inbox inbox, Runnable demand, Sink sink, long maxMessageBytes, RelaySession session) {
+        this.direction = direction;
+        this.inbox = inbox;
+        this.demand = demand;
+        this.sink = sink;
+        this.maxMessageBytes = maxMessageBytes;
+        this.session = session;
+    }
+
+    @Override
+    public void run() {
+        try {
+            demand.run();
+            for (;;) {
+                Inbox.Event event = inbox.take();
+                if (event != Inbox.Event.DATA) {
+                    session.sourceEnded(direction, event, inbox);
+                    return;
+                }
+                forward();
+                inbox.release();
+                demand.run();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (CloseCodes.MessageTooBigException e) {
+            session.messageTooBig(direction, e);
+        } catch (IOException | RuntimeException e) {
+            session.sinkFailed(direction, e);
+        } finally {
+            inbox.release();
+            session.pumpFinished(direction);
+        }
+    }
+
+    private void forward() throws IOException, InterruptedException {
+        boolean last = inbox.isLast();
+        if (inbox.isText()) {
+            CharSequence part = inbox.textPart();
+            count(utf8Length(part), last);
+            sink.sendText(part, last);
+        } else {
+            ByteBuffer part = inbox.binaryPart();
+            count(part.remaining(), last);
+            sink.sendBinary(part, last);
+        }
+    }
+
+    private void count(long bytes, boolean last) {
+        messageBytes += bytes;
+        if (messageBytes > maxMessageBytes) {
+            throw new CloseCodes.MessageTooBigException(maxMessageBytes);
+        }
+        if (last) {
+            messageBytes = 0;
+        }
+    }
+
+    /** Length of {@code s} in UTF-8 bytes; an unpaired surrogate counts as the 3 bytes of its replacement. */
+    static long utf8Length(CharSequence s) {
+        long n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "Pump{" + direction.label() + ", session=" + session.id() + "}";
+    }
+}

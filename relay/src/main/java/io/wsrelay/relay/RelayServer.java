@@ -1,0 +1,202 @@
+package io.wsrelay.relay;
+
+import io.wsrelay.relay.spi.EndpointLookup;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The relay: a Jetty 12 server on virtual threads that accepts WebSocket upgrades on
+ * {@code /ws-proxy/*} and relays each to its endpoint's upstream.
+ *
+ * <p>Lifecycle: {@link #create} or {@link #builder}, then {@link #start()} once, then
+ * {@link #close()} once. Thread-safe. The endpoint lookup is passed in; the relay never chooses
+ * a store itself.
+ */
+public final class RelayServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+    /** Head-room over the session limit for Jetty's own tasks (selectors, handshakes). */
+    private static final int JETTY_TASK_HEADROOM = 256;
+    /**
+     * Bytes Jetty reads from a client per fill. Parts of a large frame are at most this big, so
+     * it sets how many hand-offs a big message costs; Jetty takes the buffer from its pool only
+     * while reading, so idle connections do not hold it.
+     */
+    private static final int INPUT_BUFFER_BYTES = 64 * 1024;
+
+    private final RelayConfig config;
+    private final Server server;
+    private final ServerConnector connector;
+    private final UpstreamConnector upstreams;
+    private final ScheduledExecutorService scheduler;
+    private final SessionRegistry sessions;
+
+    private RelayServer(RelayConfig config, EndpointLookup lookup, List<Handler> extraHandlers) {
+        this.config = config;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("relay-timer").daemon(true).factory());
+        this.sessions = new SessionRegistry(config, scheduler);
+        this.upstreams = new UpstreamConnector(config.connectTimeout(), Runtime.getRuntime().availableProcessors());
+
+        VirtualThreadPool threads = new VirtualThreadPool();
+        threads.setName("jetty");
+        threads.setMaxThreads(config.limits().maxSessions() + JETTY_TASK_HEADROOM);
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        server.addConnector(connector);
+
+        HandshakeHandler handshake = new HandshakeHandler(lookup, upstreams, sessions);
+        WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
+            container.setIdleTimeout(config.idleTimeout());
+            // Parts, not whole messages, pass through the relay: frames larger than this are
+            // delivered in pieces of at most this size (auto-fragment), so memory per direction
+            // stays bounded whatever the message size. The total is checked by the pumps.
+            container.setAutoFragment(true);
+            container.setInputBufferSize(INPUT_BUFFER_BYTES);
+            container.setMaxFrameSize(config.limits().maxFrameBytes());
+            container.setMaxTextMessageSize(config.limits().maxMessageBytes());
+            container.setMaxBinaryMessageSize(config.limits().maxMessageBytes());
+            container.addMapping(HandshakeHandler.PREFIX + "/*", handshake);
+        });
+        upgrades.setHandler(new NotAnUpgrade());
+        List<Handler> chain = new ArrayList<>(extraHandlers);
+        chain.add(upgrades);
+        server.setHandler(new Handler.Sequence(chain));
+    }
+
+    /** A relay with no extra HTTP handlers. */
+    public static RelayServer create(RelayConfig config, EndpointLookup lookup) {
+        return builder(config, lookup).build();
+    }
+
+    /** Starts building a relay; extra handlers (health, metrics, admin, the browser script) run before the upgrade handler. */
+    public static Builder builder(RelayConfig config, EndpointLookup lookup) {
+        return new Builder(config, lookup);
+    }
+
+    /** Builds a {@link RelayServer}. Not thread-safe. */
+    public static final class Builder {
+        private final RelayConfig config;
+        private final EndpointLookup lookup;
+        private final List<Handler> handlers = new ArrayList<>();
+
+        private Builder(RelayConfig config, EndpointLookup lookup) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.lookup = Objects.requireNonNull(lookup, "lookup");
+        }
+
+        /** Adds an HTTP handler tried, in order, before the WebSocket upgrade handler. */
+        public Builder handler(Handler handler) {
+            handlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        public RelayServer build() {
+            return new RelayServer(config, lookup, handlers);
+        }
+    }
+
+    /**
+     * Binds the port and starts accepting upgrades.
+     *
+     * @return this
+     * @throws RelayException if the port cannot be bound or Jetty fails to start
+     */
+    public RelayServer start() {
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw new RelayException("relay failed to start on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        LOG.info("wsrelay listening on {}:{} (max sessions {}, max message {} bytes, connect timeout {} ms)",
+                config.host(), port(), config.limits().maxSessions(), config.limits().maxMessageBytes(),
+                config.connectTimeout().toMillis());
+        return this;
+    }
+
+    /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Relayed sessions currently open. */
+    public int activeSessions() {
+        return sessions.size();
+    }
+
+    /** This relay's configuration. */
+    public RelayConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops the relay: every session is closed with 1001 "going away" on both sides, given
+     * {@code relay.close-timeout} to finish its close handshakes, then Jetty stops. Blocks until
+     * done; idempotent.
+     */
+    @Override
+    public void close() {
+        if (server.isStopped() && !server.isStarting()) {
+            shutdownExecutors();
+            return;
+        }
+        sessions.closeAll(CloseCodes.GOING_AWAY, "relay shutting down");
+        try {
+            if (!sessions.awaitEmpty(config.closeTimeout().plus(Duration.ofSeconds(1)))) {
+                LOG.warn("{} sessions still open at shutdown; cutting them", sessions.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Jetty did not stop cleanly: {}", e.toString(), e);
+        }
+        shutdownExecutors();
+        LOG.info("wsrelay stopped");
+    }
+
+    private void shutdownExecutors() {
+        upstreams.close();
+        scheduler.shutdownNow();
+    }
+
+    /** Answers requests no earlier handler took: a non-upgrade request to the relay path is 400. */
+    private static final class NotAnUpgrade extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            if (path.equals(HandshakeHandler.PREFIX) || path.startsWith(HandshakeHandler.PREFIX + "/")) {
+                Json.writeError(response, callback, 400, "not_an_upgrade",
+                        "this path only accepts WebSocket opening handshakes (RFC 6455 §4.1)");
+            } else {
+                Json.writeError(response, callback, 404, "not_found", "no such path");
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package io.wsrelay.relay;
+
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One relayed connection: the client's WebSocket (downstream, Jetty) paired with the upstream
+ * WebSocket (JDK client), and the two {@link Pump}s between them, each on its own virtual thread
+ * named {@code relay-<id>-up} / {@code relay-<id>-down}.
+ *
+ * <p>Lifecycle: created by the opening handshake before the upstream connects; the pumps start
+ * when Jetty opens the client's side. Whoever closes first has its code and reason forwarded
+ * (through {@link CloseCodes}); a side that does not answer a close frame within
+ * {@code relay.close-timeout} is aborted. When both pumps have ended, both connections are
+ * closed and the finish callback runs exactly once: threads, sockets and the session permit are
+ * released on every path.
+ *
+ * <p>Thread-safe: pumps, library callbacks, timers and shutdown call in concurrently; each close
+ * action runs at most once.
+ */
+final class RelaySession {
+    private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+
+    private final long id;
+    private final String endpointId;
+    private final String clientAddress;
+    private final URI upstreamUri;
+    private final RelayConfig config;
+    private final ScheduledExecutorService scheduler;
+    private final Consumer<RelaySession> onFinish;
+
+    private final Inbox toUpstream = new Inbox();
+    private final Inbox toDownstream = new Inbox();
+    private final CompletableFuture<Void> upstreamCloseAnswered = new CompletableFuture<>();
+    private final DownstreamListener downstreamListener = new DownstreamListener(this, toUpstream);
+    private final UpstreamListener upstreamListener = new UpstreamListener(toDownstream, upstreamCloseAnswered);
+
+    private final AtomicBoolean opened = new AtomicBoolean();
+    private final AtomicBoolean upstreamCloseSent = new AtomicBoolean();
+    private final AtomicBoolean downstreamCloseSent = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicInteger pumpsRunning = new AtomicInteger(2);
+    private final long startNanos = System.nanoTime();
+
+    private volatile WebSocket upstream;
+    private volatile Session downstream;
+    private volatile boolean upPumpDone;
+    private volatile boolean downPumpDone;
+    private volatile int codeToClient = -1;
+    private volatile int codeToUpstream = -1;
+    private volatile ScheduledFuture<?> pings;
+
+    RelaySession(long id, String endpointId, String clientAddress, URI upstreamUri, RelayConfig config,
+                 ScheduledExecutorService scheduler, Consumer<RelaySession> onFinish) {
+        this.id = id;
+        this.endpointId = endpointId;
+        this.clientAddress = clientAddress;
+        this.upstreamUri = upstreamUri;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.onFinish = onFinish;
+    }
+
+    long id() {
+        return id;
+    }
+
+    String endpointId() {
+        return endpointId;
+    }
+
+    /** The JDK listener to open the upstream with. */
+    WebSocket.Listener upstreamListener() {
+        return upstreamListener;
+    }
+
+    /** The Jetty endpoint object to return from the upgrade. */
+    Session.Listener downstreamListener() {
+        return downstreamListener;
+    }
+
+    Session downstream() {
+        return downstream;
+    }
+
+    /**
+     * The upstream is open; the client's {@code 101} is about to be sent. If Jetty has not
+     * opened the client's side within the connect timeout (the client left during the upgrade),
+     * the upstream is aborted and the session finished.
+     */
+    void upstreamConnected(WebSocket webSocket) {
+        this.upstream = webSocket;
+        scheduler.schedule(() -> {
+            if (!opened.get()) {
+                LOG.debug("{} client side never opened; aborting upstream", this);
+                abandon();
+            }
+        }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Jetty opened the client's side: start both pumps and the keepalive pings. */
+    void downstreamOpened(Session session) {
+        if (finished.get() || !opened.compareAndSet(false, true)) {
+            session.disconnect();
+            return;
+        }
+        this.downstream = session;
+        Duration writeTimeout = config.idleTimeout();
+        WebSocket ws = upstream;
+        Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
+                new UpstreamSink(ws, writeTimeout), config.limits().maxMessageBytes(), this);
+        Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
+                new DownstreamSink(session, writeTimeout), config.limits().maxMessageBytes(), this);
+        startThread(up, Pump.Direction.UPSTREAM);
+        startThread(down, Pump.Direction.DOWNSTREAM);
+        long pingMillis = config.pingInterval().toMillis();
+        if (pingMillis > 0) {
+            pings = scheduler.scheduleAtFixedRate(this::pingClient, pingMillis, pingMillis, TimeUnit.MILLISECONDS);
+        }
+        LOG.debug("{} open", this);
+    }
+
+    /** Jetty reports a client-side error; the close that follows carries the code. */
+    void downstreamError(Throwable cause) {
+        LOG.debug("{} client side error: {}", this, cause.toString());
+    }
+
+    /** Called by a pump whose source sent a close frame, failed, or was stopped. */
+    void sourceEnded(Pump.Direction direction, Inbox.Event event, Inbox inbox) {
+        if (event == Inbox.Event.STOPPED) {
+            return;
+        }
+        if (direction == Pump.Direction.UPSTREAM) {
+            // The client closed or failed.
+            if (event == Inbox.Event.CLOSE && inbox.closeCode() != CloseCodes.ABNORMAL) {
+                closeUpstream(CloseCodes.toUpstream(inbox.closeCode()), inbox.closeReason());
+            } else {
+                Throwable cause = inbox.failure() == null ? new java.io.EOFException("client connection lost") : inbox.failure();
+                CloseCodes.Status status = CloseCodes.forFailure(cause, false);
+                closeDownstream(status.code(), status.reason());
+                closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
+            }
+        } else {
+            // The upstream closed or failed.
+            if (event == Inbox.Event.CLOSE && inbox.closeCode() != CloseCodes.ABNORMAL) {
+                closeDownstream(CloseCodes.toDownstream(inbox.closeCode()), inbox.closeReason());
+            } else {
+                Throwable cause = inbox.failure() == null ? new java.io.EOFException("upstream connection lost") : inbox.failure();
+                CloseCodes.Status status = CloseCodes.forFailure(cause, true);
+                LOG.debug("{} upstream failed: {}", this, cause.toString());
+                closeDownstream(status.code(), status.reason());
+                abortUpstream();
+            }
+        }
+    }
+
+    /** Called by a pump whose write to its sink failed. */
+    void sinkFailed(Pump.Direction direction, Throwable cause) {
+        boolean upstreamFailed = direction == Pump.Direction.UPSTREAM;
+        CloseCodes.Status status = CloseCodes.forFailure(cause, upstreamFailed);
+        LOG.debug("{} write {} failed: {}", this, direction.label(), cause.toString());
+        if (upstreamFailed) {
+            closeDownstream(status.code(), status.reason());
+            abortUpstream();
+        } else {
+            closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
+            disconnectDownstream();
+        }
+    }
+
+    /** Called by a pump that read a message over {@code relay.limits.max-message-bytes}: the sender gets 1009. */
+    void messageTooBig(Pump.Direction direction, CloseCodes.MessageTooBigException e) {
+        CloseCodes.Status status = CloseCodes.forFailure(e, false);
+        if (direction == Pump.Direction.UPSTREAM) {
+            closeDownstream(status.code(), status.reason());
+            closeUpstream(CloseCodes.GOING_AWAY, "client message over the size limit");
+        } else {
+            closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
+            closeDownstream(CloseCodes.BAD_GATEWAY, "upstream message over the size limit");
+        }
+    }
+
+    /** Called by each pump as it ends; the second call finishes the session. */
+    void pumpFinished(Pump.Direction direction) {
+        if (direction == Pump.Direction.UPSTREAM) {
+            upPumpDone = true;
+        } else {
+            downPumpDone = true;
+        }
+        if (pumpsRunning.decrementAndGet() == 0) {
+            finish();
+        }
+    }
+
+    /**
+     * Closes both sides with {@code code} (e.g. 1001 when the relay shuts down). Returns at once;
+     * the pumps end when the close handshakes complete or time out.
+     */
+    void close(int code, String reason) {
+        if (!opened.get()) {
+            abandon();
+            return;
+        }
+        closeDownstream(code, reason);
+        closeUpstream(CloseCodes.toUpstream(code), reason);
+    }
+
+    /** Ends a session whose client side never opened. */
+    void abandon() {
+        if (opened.compareAndSet(false, true)) {
+            // Neither pump will run.
+            abortUpstream();
+            pumpsRunning.set(0);
+            finish();
+        }
+    }
+
+    private void closeUpstream(int code, String reason) {
+        WebSocket ws = upstream;
+        if (ws == null || !upstreamCloseSent.compareAndSet(false, true)) {
+            return;
+        }
+        codeToUpstream = code;
+        try {
+            ws.sendClose(code, CloseCodes.truncate(reason)).whenComplete((w, x) -> upstreamCloseAnswered.complete(null));
+        } catch (IllegalArgumentException e) {
+            ws.sendClose(CloseCodes.NORMAL, "").whenComplete((w, x) -> upstreamCloseAnswered.complete(null));
+        }
+        // The upstream must answer with its own close; if it does not, cut it off.
+        scheduler.schedule(() -> {
+            if (!downPumpDone || !ws.isInputClosed()) {
+                LOG.debug("{} upstream did not answer close within {} ms; aborting", this, config.closeTimeout().toMillis());
+                abortUpstream();
+            }
+        }, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void closeDownstream(int code, String reason) {
+        Session session = downstream;
+        if (session == null || !downstreamCloseSent.compareAndSet(false, true)) {
+            return;
+        }
+        codeToClient = code;
+        // 1005 means the upstream's close frame was empty: Jetty sends an empty close frame for it.
+        session.close(code, code == CloseCodes.NO_STATUS ? null : CloseCodes.truncate(reason), Callback.NOOP);
+        scheduler.schedule(() -> {
+            if (!upPumpDone || session.isOpen()) {
+                LOG.debug("{} client did not answer close within {} ms; disconnecting", this, config.closeTimeout().toMillis());
+                disconnectDownstream();
+            }
+        }, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void abortUpstream() {
+        WebSocket ws = upstream;
+        if (ws != null) {
+            ws.abort();
+        }
+        upstreamCloseAnswered.complete(null);
+        toDownstream.stop();
+    }
+
+    private void disconnectDownstream() {
+        Session session = downstream;
+        if (session != null) {
+            session.disconnect();
+        }
+        closeUpstream(CloseCodes.GOING_AWAY, "client connection lost");
+        toUpstream.stop();
+    }
+
+    private void pingClient() {
+        Session session = downstream;
+        if (session != null && session.isOpen() && !downstreamCloseSent.get()) {
+            session.sendPing(BufferUtil.EMPTY_BUFFER, Callback.NOOP);
+        }
+    }
+
+    private void finish() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> p = pings;
+        if (p != null) {
+            p.cancel(false);
+        }
+        // A side whose close handshake is under way is left to finish it: the timer set when
+        // its close was sent aborts it if it does not answer. Any other side still open is cut.
+        WebSocket ws = upstream;
+        if (ws != null && !upstreamCloseSent.get() && !(ws.isInputClosed() && ws.isOutputClosed())) {
+            ws.abort();
+        }
+        upstreamCloseAnswered.complete(null);
+        Session session = downstream;
+        if (session != null && session.isOpen() && !downstreamCloseSent.get()) {
+            session.disconnect();
+        }
+        toUpstream.stop();
+        toDownstream.stop();
+        LOG.debug("{} closed after {} ms", this, Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+        onFinish.accept(this);
+    }
+
+    private void startThread(Pump pump, Pump.Direction direction) {
+        Thread.ofVirtual()
+                .name("relay-" + id + "-" + direction.label())
+                .uncaughtExceptionHandler((t, e) -> LOG.error("{} pump {} died", this, t.getName(), e))
+                .start(pump);
+    }
+
+    @Override
+    public String toString() {
+        String state = finished.get() ? "CLOSED"
+                : (upstreamCloseSent.get() || downstreamCloseSent.get()) ? "CLOSING"
+                : opened.get() ? "OPEN" : "CONNECTING";
+        return "RelaySession@" + id + "{endpoint=" + endpointId + ", state=" + state + ", client=" + clientAddress
+                + ", upstream=" + upstreamUri.getHost() + ":" + upstreamUri.getPort()
+                + ", toClient=" + codeToClient + ", toUpstream=" + codeToUpstream + "}";
+    }
+}

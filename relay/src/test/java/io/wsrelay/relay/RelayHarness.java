@@ -1,0 +1,58 @@
+package io.wsrelay.relay;
+
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointLookup;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A running relay on {@code 127.0.0.1:0} in front of a {@link TestUpstream}, with an in-memory
+ * store holding endpoint {@code e1} → the upstream. Closes everything it started.
+ */
+public final class RelayHarness implements AutoCloseable {
+    public final TestUpstream upstream;
+    public final InMemoryEndpointStore store = new InMemoryEndpointStore();
+    public final RelayServer relay;
+
+    private RelayHarness(Map<String, String> settings, EndpointLookup lookup) throws Exception {
+        upstream = TestUpstream.start();
+        store.insert(Endpoint.of("e1", upstream.uri().toString()));
+        Map<String, String> all = new HashMap<>(Map.of("relay.host", "127.0.0.1", "relay.port", "0"));
+        all.putAll(settings);
+        relay = RelayServer.create(RelayConfig.from(all), lookup == null ? store : lookup).start();
+    }
+
+    public static RelayHarness start() throws Exception {
+        return new RelayHarness(Map.of(), null);
+    }
+
+    public static RelayHarness start(Map<String, String> settings) throws Exception {
+        return new RelayHarness(settings, null);
+    }
+
+    /** A relay whose lookups go to {@code lookup} instead of the in-memory store. */
+    public static RelayHarness start(Map<String, String> settings, EndpointLookup lookup) throws Exception {
+        return new RelayHarness(settings, lookup);
+    }
+
+    /** {@code ws://127.0.0.1:<relay>/ws-proxy<pathAndQuery>} */
+    public URI uri(String pathAndQuery) {
+        return URI.create("ws://127.0.0.1:" + relay.port() + "/ws-proxy" + pathAndQuery);
+    }
+
+    /** {@code http://127.0.0.1:<relay><path>} */
+    public URI http(String path) {
+        return URI.create("http://127.0.0.1:" + relay.port() + path);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            relay.close();
+        } finally {
+            upstream.close();
+        }
+    }
+}
