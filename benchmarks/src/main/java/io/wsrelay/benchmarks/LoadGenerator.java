@@ -57,6 +57,8 @@ public final class LoadGenerator implements Callable<Integer> {
     int maxInFlight = 1000;
     @Option(names = "--hold", description = "hold mode: open N idle connections")
     int hold;
+    @Option(names = "--base", description = "hold mode: connections opened before memory is first read (default ${DEFAULT-VALUE})")
+    int base;
     @Option(names = "--pid", description = "hold mode: process(es) whose resident memory is measured, summed")
     List<Long> pids = new ArrayList<>();
     @Option(names = "--clients", description = "HttpClients (one selector thread each) (default: cores = ${DEFAULT-VALUE})")
@@ -109,7 +111,7 @@ public final class LoadGenerator implements Callable<Integer> {
         ClientPool.Settings opening = new ClientPool.Settings(clients, parallel, seconds(connectTimeout), seconds(openTimeout));
         try (ClientPool pool = new ClientPool(opening)) {
             if (hold > 0) {
-                HoldReport r = HoldRun.run(new HoldRun.Settings(url, hold, List.copyOf(pids), seconds(secs),
+                HoldReport r = HoldRun.run(new HoldRun.Settings(url, hold, base, List.copyOf(pids), seconds(secs),
                         seconds(verifyTimeout)), pool);
                 return print(r, r.table(), r.errors());
             }
@@ -133,7 +135,8 @@ public final class LoadGenerator implements Callable<Integer> {
         String scheme = url.getScheme();
         require("ws".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme), "URL must be ws:// or wss://, was " + url);
         require(conns >= 1 && conns <= MAX_CONNS, "--conns must be 1.." + MAX_CONNS);
-        require(hold >= 0 && hold <= MAX_CONNS, "--hold must be 0.." + MAX_CONNS);
+        require(hold >= 0 && base >= 0 && hold + base <= MAX_CONNS, "--hold plus --base must be 0.." + MAX_CONNS);
+        require(base == 0 || hold > 0, "--base goes with --hold");
         require(size >= Payload.HEADER_BYTES && size <= MAX_SIZE, "--size must be " + Payload.HEADER_BYTES + ".." + MAX_SIZE);
         require(window >= 1 && window <= 4096, "--window must be 1..4096");
         require(secs > 0 && secs <= 3600, "--secs must be above 0 and at most 3600");

@@ -53,9 +53,18 @@ public final class EchoUpstream implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/echo");
     }
 
+    /**
+     * Stops the server, closing its sessions; blocks until Jetty has stopped.
+     *
+     * @throws IllegalStateException if Jetty fails to stop, with its failure as the cause
+     */
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) { // Jetty's LifeCycle.stop() declares Exception
+            throw new IllegalStateException("echo upstream did not stop", e);
+        }
     }
 
     /** One session; Jetty never calls it concurrently. Public for Jetty's method lookup. */

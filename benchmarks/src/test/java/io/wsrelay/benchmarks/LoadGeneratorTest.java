@@ -37,7 +37,7 @@ class LoadGeneratorTest {
     }
 
     @AfterEach
-    void stopUpstream() throws Exception {
+    void stopUpstream() {
         upstream.close();
     }
 
@@ -84,12 +84,14 @@ class LoadGeneratorTest {
     @Test
     void holdModeReportsResidentMemoryPerConnection() throws Exception {
         String self = Long.toString(ProcessHandle.current().pid());
-        Result r = run(upstream.echoUri().toString(), "--hold", "50", "--secs", "0.1", "--pid", self);
+        Result r = run(upstream.echoUri().toString(), "--hold", "50", "--base", "10", "--secs", "0.1", "--pid", self);
 
         JsonNode json = r.json();
         assertAll(
                 () -> assertEquals(0, r.status(), r.err()),
                 () -> assertEquals("hold", json.get("mode").asText()),
+                () -> assertEquals(10, json.get("base_opened").asInt()),
+                () -> assertEquals(10, json.get("base_verified").asInt()),
                 () -> assertEquals(50, json.get("opened").asInt()),
                 () -> assertEquals(50, json.get("verified").asInt()),
                 () -> assertEquals(50, json.get("still_open").asInt()),
