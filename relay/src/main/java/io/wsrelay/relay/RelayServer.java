@@ -147,6 +147,11 @@ public final class RelayServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Pump threads alive now: two per open session, none once every session has finished. */
+    public int pumpThreads() {
+        return sessions.pumpThreads();
+    }
+
     /** This relay's configuration. */
     public RelayConfig config() {
         return config;

@@ -42,6 +42,7 @@ final class RelaySession {
     private final RelayConfig config;
     private final ScheduledExecutorService scheduler;
     private final Consumer<RelaySession> onFinish;
+    private final AtomicInteger pumpThreads;
 
     private final Inbox toUpstream = new Inbox();
     private final Inbox toDownstream = new Inbox();
@@ -65,7 +66,8 @@ final class RelaySession {
     private volatile ScheduledFuture<?> pings;
 
     RelaySession(long id, String endpointId, String clientAddress, URI upstreamUri, RelayConfig config,
-                 ScheduledExecutorService scheduler, Consumer<RelaySession> onFinish) {
+                 ScheduledExecutorService scheduler, Consumer<RelaySession> onFinish, AtomicInteger pumpThreads) {
+        this.pumpThreads = pumpThreads;
         this.id = id;
         this.endpointId = endpointId;
         this.clientAddress = clientAddress;
@@ -316,10 +318,17 @@ final class RelaySession {
     }
 
     private void startThread(Pump pump, Pump.Direction direction) {
+        pumpThreads.incrementAndGet();
         Thread.ofVirtual()
                 .name("relay-" + id + "-" + direction.label())
                 .uncaughtExceptionHandler((t, e) -> LOG.error("{} pump {} died", this, t.getName(), e))
-                .start(pump);
+                .start(() -> {
+                    try {
+                        pump.run();
+                    } finally {
+                        pumpThreads.decrementAndGet();
+                    }
+                });
     }
 
     @Override

@@ -20,6 +20,7 @@ final class SessionRegistry {
     private final ScheduledExecutorService scheduler;
     private final Semaphore permits;
     private final Set<RelaySession> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger pumpThreads = new java.util.concurrent.atomic.AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
 
@@ -44,7 +45,12 @@ final class SessionRegistry {
     }
 
     RelaySession newSession(long id, String endpointId, String client, URI upstreamUri) {
-        return new RelaySession(id, endpointId, client, upstreamUri, config, scheduler, this::finished);
+        return new RelaySession(id, endpointId, client, upstreamUri, config, scheduler, this::finished, pumpThreads);
+    }
+
+    /** Pump threads alive now, counted from their start to the last line they run. */
+    int pumpThreads() {
+        return pumpThreads.get();
     }
 
     /** The session holds its permit until it finishes. */

@@ -33,7 +33,10 @@ public final class TestClient implements AutoCloseable {
     public record Closed(int code, String reason) {
     }
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    // Virtual threads: the client's own platform-thread pool would linger and blur the relay's
+    // thread accounting in leak tests.
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
 
     private final WebSocket webSocket;
     private final Recorder recorder;

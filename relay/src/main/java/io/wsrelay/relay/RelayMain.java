@@ -1,0 +1,360 @@
+package io.wsrelay.relay;
+
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.EndpointStore;
+import io.wsrelay.relay.spi.EndpointStoreProvider;
+import io.wsrelay.relay.spi.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code wsrelay} command line: runs the relay, applies migrations, manages endpoints.
+ *
+ * <p>This is the composition root and the only place that chooses an endpoint store: the
+ * {@link EndpointStoreProvider} whose {@code type()} equals {@code relay.store.type}, found with
+ * {@link ServiceLoader}. Exit status: 0 on success, 1 when the command failed (unknown id, store
+ * unreachable), 2 on a usage error.
+ */
+@Command(name = "wsrelay", mixinStandardHelpOptions = true, version = "wsrelay 0.1.0",
+        description = "A WebSocket relay for pages served through a proxying web app.",
+        subcommands = {RelayMain.Serve.class, RelayMain.Migrate.class, RelayMain.EndpointCommand.class,
+                RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class})
+public final class RelayMain {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Config file (HOCON or .properties) with relay.* keys; the environment and --set override it.")
+    Path configFile;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Set one relay.* key, e.g. --set relay.port=3002; overrides the environment and the file.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    private final Map<String, String> environment;
+
+    RelayMain(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv(), args));
+    }
+
+    /** Runs one command line; returns the exit status. */
+    static int run(Map<String, String> environment, String... args) {
+        CommandLine cli = new CommandLine(new RelayMain(environment));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("wsrelay: " + e.getMessage());
+            LOG.debug("command failed", e);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    RelayConfig config(Map<String, String> extra) {
+        Map<String, String> flags = new LinkedHashMap<>(settings);
+        flags.putAll(extra);
+        return RelayConfig.load(flags, environment, Optional.ofNullable(configFile));
+    }
+
+    /**
+     * The provider whose {@code type()} equals {@code type}.
+     *
+     * @throws IllegalArgumentException naming the types found, if none or several match
+     */
+    static EndpointStoreProvider provider(String type) {
+        List<EndpointStoreProvider> all = new ArrayList<>();
+        ServiceLoader.load(EndpointStoreProvider.class).forEach(all::add);
+        List<EndpointStoreProvider> matching = all.stream().filter(p -> p.type().equals(type)).toList();
+        if (matching.size() != 1) {
+            List<String> types = all.stream().map(EndpointStoreProvider::type).toList();
+            throw new IllegalArgumentException((matching.isEmpty() ? "no" : "more than one")
+                    + " endpoint store of type '" + type + "' (relay.store.type); found: " + types);
+        }
+        return matching.getFirst();
+    }
+
+    static EndpointStore openStore(RelayConfig config) {
+        return provider(config.store().type()).create(config.store());
+    }
+
+    /** {@code wsrelay serve}: runs the relay until SIGTERM or SIGINT. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the relay on relay.port (WEBSOCKET_PORT, default 3001) with the configured store.")
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RelayMain main;
+
+        @Option(names = {"-p", "--port"}, description = "TCP port; overrides relay.port.")
+        Integer port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Map<String, String> extra = port == null ? Map.of() : Map.of("relay.port", String.valueOf(port));
+            RelayConfig config = main.config(extra);
+            LOG.info("store: {}", config.store());
+            EndpointStore store = openStore(config);
+            RelayServer relay;
+            try {
+                relay = RelayServer.create(config, store).start();
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("wsrelay-shutdown").unstarted(() -> {
+                try {
+                    relay.close();
+                    store.close();
+                } finally {
+                    stopped.countDown();
+                }
+            }));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** {@code wsrelay migrate}. */
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Apply the Flyway migrations to the configured database.")
+    static final class Migrate implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RelayMain main;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            RelayConfig config = main.config(Map.of());
+            int applied = provider(config.store().type()).migrate(config.store());
+            spec.commandLine().getOut().println("applied " + applied + " migration(s) to " + config.store().jdbcUrl());
+            return 0;
+        }
+    }
+
+    /** {@code wsrelay settings}: every key, its default and its environment variable. */
+    @Command(name = "settings", mixinStandardHelpOptions = true,
+            description = "List every setting with its default and environment variable.")
+    static final class Settings implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            RelayConfig.documentedDefaults().forEach((key, value) ->
+                    out.printf("%-36s %-28s %s%n", key, value.isEmpty() ? "\"\"" : value, RelayConfig.environmentName(key)));
+            return 0;
+        }
+    }
+
+    /** {@code wsrelay echo-server}: a WebSocket echo upstream for demos. */
+    @Command(name = "echo-server", mixinStandardHelpOptions = true,
+            description = "Run a WebSocket echo server (any path) to try the relay with.")
+    static final class Echo implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = {"-p", "--port"}, description = "TCP port (default ${DEFAULT-VALUE}).")
+        int port = 9001;
+        @Option(names = "--host", description = "Address to bind (default ${DEFAULT-VALUE}).")
+        String host = "127.0.0.1";
+
+        @Override
+        public Integer call() throws InterruptedException {
+            try (EchoServer echo = EchoServer.start(host, port)) {
+                spec.commandLine().getOut().println("echo server on ws://" + host + ":" + echo.port() + "/");
+                spec.commandLine().getOut().flush();
+                echo.join();
+            }
+            return 0;
+        }
+    }
+
+    /** {@code wsrelay send URL MESSAGE...}: a one-shot WebSocket client. */
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Open URL, send each MESSAGE as text, print each reply, then close with 1000.")
+    static final class Send implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "URL", description = "ws:// or wss:// URL.")
+        java.net.URI uri;
+        @Parameters(index = "1..*", paramLabel = "MESSAGE")
+        List<String> messages = new ArrayList<>();
+        @Option(names = "--subprotocol", description = "Subprotocol to offer (repeatable).")
+        List<String> subprotocols = new ArrayList<>();
+        @Option(names = "--timeout", description = "Seconds to wait for each reply (default ${DEFAULT-VALUE}).")
+        int timeoutSeconds = 10;
+
+        @Override
+        public Integer call() throws Exception {
+            return DemoClient.run(uri, subprotocols, messages, java.time.Duration.ofSeconds(timeoutSeconds),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    /** {@code wsrelay endpoint ...}: manage endpoints in the configured store. */
+    @Command(name = "endpoint", mixinStandardHelpOptions = true,
+            description = "Manage endpoints in the configured store; a running relay sees changes on its next lookup.",
+            subcommands = {EndpointCommand.Add.class, EndpointCommand.ListCommand.class, EndpointCommand.SetStatus.class,
+                    EndpointCommand.Remove.class})
+    static final class EndpointCommand {
+        @CommandLine.ParentCommand
+        RelayMain main;
+
+        /** Runs {@code action} against an open store and closes it. */
+        int withStore(java.util.function.ToIntFunction<EndpointStore> action) {
+            RelayConfig config = main.config(Map.of());
+            try (EndpointStore store = openStore(config)) {
+                return action.applyAsInt(store);
+            } catch (StoreException e) {
+                throw new RelayException("store " + config.store().type() + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Command(name = "add", mixinStandardHelpOptions = true, description = "Register an endpoint.")
+        static final class Add implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            EndpointCommand parent;
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
+            @Parameters(index = "0", paramLabel = "ID", description = "Endpoint id (1-64 characters).")
+            String id;
+            @Parameters(index = "1", paramLabel = "URL", description = "Destination: ws://, wss://, http:// or https://.")
+            String url;
+            @Option(names = "--allowed-host", paramLabel = "HOST[:PORT]", description = "Extra upstream host pages may reach (repeatable).")
+            List<String> allowedHosts = new ArrayList<>();
+            @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "Origin allowed to connect (repeatable); none = relay-wide rule.")
+            List<String> allowedOrigins = new ArrayList<>();
+            @Option(names = "--max-connections", description = "Concurrent sessions for this endpoint; 0 = relay-wide limit only.")
+            int maxConnections;
+            @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Header added to the upstream handshake (repeatable).")
+            Map<String, String> headers = new LinkedHashMap<>();
+            @Option(names = "--status", description = "ACTIVE or INACTIVE (default ACTIVE).")
+            EndpointStatus status = EndpointStatus.ACTIVE;
+
+            @Override
+            public Integer call() {
+                Instant now = Instant.now();
+                Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers, now, now);
+                UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
+                return parent.withStore(store -> {
+                    if (!store.insert(endpoint)) {
+                        spec.commandLine().getErr().println("wsrelay: endpoint " + id + " already exists");
+                        return 1;
+                    }
+                    spec.commandLine().getOut().println("added " + id + " -> " + url);
+                    return 0;
+                });
+            }
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "List endpoints.")
+        static final class ListCommand implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            EndpointCommand parent;
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+            @Option(names = "--json", description = "One JSON object per line (headers' values are not shown).")
+            boolean json;
+
+            @Override
+            public Integer call() {
+                return parent.withStore(store -> {
+                    PrintWriter out = spec.commandLine().getOut();
+                    List<Endpoint> endpoints = store.list();
+                    if (!json) {
+                        out.printf("%-24s %-9s %s%n", "ID", "STATUS", "DESTINATION");
+                    }
+                    for (Endpoint e : endpoints) {
+                        if (json) {
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            row.put("id", e.id());
+                            row.put("destinationUrl", e.destinationUrl());
+                            row.put("status", e.status().name());
+                            row.put("allowedHosts", e.allowedHosts());
+                            row.put("allowedOrigins", e.allowedOrigins());
+                            row.put("maxConnections", e.maxConnections());
+                            row.put("upstreamHeaders", e.upstreamHeaders().keySet());
+                            row.put("createdAt", e.createdAt().toString());
+                            row.put("updatedAt", e.updatedAt().toString());
+                            try {
+                                out.println(Json.MAPPER.writeValueAsString(row));
+                            } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+                                throw new RelayException("cannot print endpoint " + e.id(), x);
+                            }
+                        } else {
+                            out.printf("%-24s %-9s %s%n", e.id(), e.status(), e.destinationUrl());
+                        }
+                    }
+                    return 0;
+                });
+            }
+        }
+
+        @Command(name = "set-status", mixinStandardHelpOptions = true, description = "Set an endpoint ACTIVE or INACTIVE.")
+        static final class SetStatus implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            EndpointCommand parent;
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+            @Parameters(index = "0", paramLabel = "ID")
+            String id;
+            @Parameters(index = "1", paramLabel = "STATUS", description = "ACTIVE or INACTIVE.")
+            EndpointStatus status;
+
+            @Override
+            public Integer call() {
+                return parent.withStore(store -> {
+                    if (!store.setStatus(id, status)) {
+                        spec.commandLine().getErr().println("wsrelay: no endpoint " + id);
+                        return 1;
+                    }
+                    spec.commandLine().getOut().println(id + " is " + status);
+                    return 0;
+                });
+            }
+        }
+
+        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an endpoint (open sessions stay open).")
+        static final class Remove implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            EndpointCommand parent;
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+            @Parameters(index = "0", paramLabel = "ID")
+            String id;
+
+            @Override
+            public Integer call() {
+                return parent.withStore(store -> {
+                    if (!store.remove(id)) {
+                        spec.commandLine().getErr().println("wsrelay: no endpoint " + id);
+                        return 1;
+                    }
+                    spec.commandLine().getOut().println("removed " + id);
+                    return 0;
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.wsrelay.relay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A hand-written WebSocket upstream on {@code 127.0.0.1:0} for faults a library will not
+ * produce: it completes the opening handshake (RFC 6455 §4.2.2), then, once the first byte of a
+ * client frame arrives, resets the TCP connection (SO_LINGER 0, so the relay sees RST, not FIN).
+ */
+public final class RawUpstream implements AutoCloseable {
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private final ServerSocket server;
+    private final Thread acceptor;
+    /** Counted down when a connection has been reset. */
+    public final CountDownLatch reset = new CountDownLatch(1);
+
+    public RawUpstream() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        acceptor = Thread.ofVirtual().name("raw-upstream").start(this::serve);
+    }
+
+    public URI uri() {
+        return URI.create("ws://127.0.0.1:" + server.getLocalPort());
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            try (Socket socket = server.accept()) {
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                String key = readRequestKey(in);
+                String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+                        .digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1)));
+                out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                if (in.read() < 0) {
+                    continue;
+                }
+                socket.setSoLinger(true, 0);
+                reset.countDown();
+            } catch (Exception e) {
+                if (server.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static String readRequestKey(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("request ended early");
+            }
+            head.append((char) b);
+        }
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:")) {
+                return line.substring(line.indexOf(':') + 1).strip();
+            }
+        }
+        throw new IOException("no Sec-WebSocket-Key");
+    }
+
+    /** Waits for a reset to have happened. */
+    public boolean awaitReset() throws InterruptedException {
+        return reset.await(Timeouts.MESSAGE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        acceptor.join();
+    }
+}

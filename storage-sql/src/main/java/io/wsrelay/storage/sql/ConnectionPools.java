@@ -1,0 +1,150 @@
+package io.wsrelay.storage.sql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.spi.StoreException;
+import org.jooq.SQLDialect;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Opens the HikariCP pools behind the store and the migrations, and reads facts off JDBC URLs. */
+final class ConnectionPools {
+
+    static final String H2_PREFIX = "jdbc:h2:";
+    static final String POSTGRES_PREFIX = "jdbc:postgresql:";
+
+    /** HikariCP refuses connection and validation timeouts below this. */
+    private static final long HIKARI_MIN_TIMEOUT_MILLIS = 250;
+    /** HikariCP's default; a longer check of an idle connection would only delay the caller. */
+    private static final long MAX_VALIDATION_TIMEOUT_MILLIS = 5_000;
+    /** How long opening an embedded file may retry while another process creates or locks it. */
+    private static final long EMBEDDED_OPEN_MILLIS = 15_000;
+
+    private ConnectionPools() {
+    }
+
+    /**
+     * The jOOQ dialect for {@code jdbcUrl}: {@code H2} for the embedded database, {@code POSTGRES}
+     * for PostgreSQL.
+     *
+     * @throws StoreException if the URL is of any other database
+     */
+    static SQLDialect dialect(String jdbcUrl) {
+        if (jdbcUrl.startsWith(H2_PREFIX)) {
+            return SQLDialect.H2;
+        }
+        if (jdbcUrl.startsWith(POSTGRES_PREFIX)) {
+            return SQLDialect.POSTGRES;
+        }
+        throw new StoreException("unsupported relay.store.jdbc-url " + redact(jdbcUrl) + ": expected "
+                + POSTGRES_PREFIX + " or " + H2_PREFIX);
+    }
+
+    /**
+     * Opens a fixed-size pool of {@code size} connections and waits for the first one.
+     *
+     * <p>Blocks up to {@code config.timeout()} (at least 250 ms, HikariCP's floor) for the first
+     * connection; borrowing a connection later waits at most as long. For an embedded H2 file the
+     * parent directory is created first.
+     *
+     * @throws StoreUnavailableException if the database cannot be reached in time
+     * @throws StoreException            if the URL is unsupported or the pool cannot start otherwise
+     */
+    static HikariDataSource open(RelayConfig.Store config, int size, String poolName) {
+        dialect(config.jdbcUrl()); // refuses other databases before any file or socket is touched
+        embeddedDirectory(config.jdbcUrl()).ifPresent(ConnectionPools::createDirectories);
+        long timeoutMillis = Math.max(HIKARI_MIN_TIMEOUT_MILLIS, config.timeout().toMillis());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName(poolName);
+        hikari.setJdbcUrl(config.jdbcUrl());
+        if (!config.user().isEmpty()) {
+            hikari.setUsername(config.user());
+        }
+        if (!config.password().isEmpty()) {
+            hikari.setPassword(config.password());
+        }
+        if (config.jdbcUrl().startsWith(POSTGRES_PREFIX)) {
+            // Keeps the server's DETAIL ("Failing row contains (...)", which would include the
+            // upstream headers) out of exception messages and so out of logs.
+            hikari.addDataSourceProperty("logServerErrorDetail", "false");
+        }
+        // Fixed size, as HikariCP recommends: callers are virtual threads that park while they
+        // wait for a connection, so the pool bounds the database's load, not the thread count.
+        hikari.setMaximumPoolSize(size);
+        hikari.setMinimumIdle(size);
+        hikari.setConnectionTimeout(timeoutMillis);
+        hikari.setValidationTimeout(Math.min(timeoutMillis, MAX_VALIDATION_TIMEOUT_MILLIS));
+        // Fail at startup, within the store timeout, when the database is not there. An embedded
+        // file gets longer: when two processes (a relay and a command) open a new file together,
+        // H2 refuses the second with "Lock file recently modified" until the first has created it.
+        hikari.setInitializationFailTimeout(embeddedDirectory(config.jdbcUrl()).isPresent()
+                ? Math.max(timeoutMillis, EMBEDDED_OPEN_MILLIS) : timeoutMillis);
+        try {
+            return new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw StoreFailures.map("open pool on " + redact(config.jdbcUrl()), e);
+        }
+    }
+
+    /** The JDBC query timeout for a store timeout: whole seconds, rounded up, at least 1. */
+    static int queryTimeoutSeconds(Duration timeout) {
+        long millis = Math.max(1, timeout.toMillis());
+        return Math.toIntExact(Math.max(1, (millis + 999) / 1000));
+    }
+
+    /**
+     * The directory an embedded H2 file database lives in, or empty for anything else (PostgreSQL,
+     * H2 in memory or over TCP).
+     */
+    static Optional<Path> embeddedDirectory(String jdbcUrl) {
+        if (!jdbcUrl.startsWith(H2_PREFIX)) {
+            return Optional.empty();
+        }
+        String name = jdbcUrl.substring(H2_PREFIX.length());
+        int settings = name.indexOf(';');
+        if (settings >= 0) {
+            name = name.substring(0, settings);
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("mem:") || lower.startsWith("tcp:") || lower.startsWith("ssl:")
+                || lower.startsWith("zip:")) {
+            return Optional.empty();
+        }
+        if (lower.startsWith("file:")) {
+            name = name.substring("file:".length());
+        }
+        if (name.startsWith("~")) {
+            name = System.getProperty("user.home") + name.substring(1);
+        }
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Path.of(name).toAbsolutePath().getParent());
+    }
+
+    /** {@code jdbcUrl} without its parameters, which may hold a password; for logs and messages. */
+    static String redact(String jdbcUrl) {
+        int end = jdbcUrl.length();
+        for (char c : new char[] {'?', ';'}) {
+            int i = jdbcUrl.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        return jdbcUrl.substring(0, end);
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the embedded database directory " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.wsrelay.storage.sql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.EndpointStore;
+import io.wsrelay.relay.spi.StoreException;
+import io.wsrelay.relay.spi.StoreUnavailableException;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import static io.wsrelay.storage.sql.db.Tables.ENDPOINT;
+
+/**
+ * An {@link EndpointStore} on a SQL database: PostgreSQL, or the embedded H2 file (PostgreSQL
+ * mode) that serves as the zero-setup default. The schema comes from the Flyway scripts in
+ * {@code wsrelay-migrations}; this class does not migrate (see {@link SqlEndpointStoreProvider}).
+ *
+ * <p>Lifecycle: {@link #create} opens a fixed pool of {@code relay.store.pool-size} connections
+ * and {@link #close} releases it. Safe for any number of concurrent callers; callers beyond the
+ * pool size wait for a connection, each for at most {@code relay.store.timeout}, and each
+ * statement then runs under a JDBC query timeout of the same length rounded up to whole seconds.
+ * A call can therefore block for about twice the store timeout at worst.
+ *
+ * <p>Several processes may share the embedded file at once (H2's {@code AUTO_SERVER}, in the
+ * default URL): the command line changes endpoints while the relay runs, and each sees the
+ * other's writes at once.
+ *
+ * <p>Failures: an unreachable or timed-out database raises {@link StoreUnavailableException};
+ * any other database error raises {@link StoreException}; both keep the driver's exception as
+ * the cause. Not-found is {@code Optional.empty()} or {@code false}, never an exception.
+ */
+public final class SqlEndpointStore implements EndpointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlEndpointStore.class);
+    /** SQLSTATE of a unique key violation, the same on PostgreSQL and H2. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final HikariDataSource pool;
+    private final DSLContext db;
+    private final String url;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqlEndpointStore(HikariDataSource pool, DSLContext db, String url) {
+        this.pool = pool;
+        this.db = db;
+        this.url = url;
+    }
+
+    /**
+     * Opens a store on {@code config.jdbcUrl()} without migrating it; for explicit wiring, such as
+     * a caching store that wraps this one. The launcher goes through
+     * {@link SqlEndpointStoreProvider#create}, which migrates first when asked to.
+     *
+     * <p>Blocks until the pool holds its first connection, at most {@code config.timeout()}
+     * (HikariCP's floor is 250 ms). For an embedded H2 file the directory is created if missing.
+     *
+     * @param config JDBC URL ({@code jdbc:postgresql:} or {@code jdbc:h2:}), credentials, pool
+     *               size (connections, at least 1) and timeout
+     * @return an open store; the caller closes it
+     * @throws StoreUnavailableException if the database cannot be reached within the timeout
+     * @throws StoreException            if the URL is of an unsupported database, or the pool
+     *                                   cannot be opened for another reason
+     * @throws NullPointerException      if {@code config} is null
+     */
+    public static SqlEndpointStore create(RelayConfig.Store config) throws StoreException {
+        Objects.requireNonNull(config, "config");
+        SQLDialect dialect = ConnectionPools.dialect(config.jdbcUrl());
+        Settings settings = new Settings()
+                .withQueryTimeout(ConnectionPools.queryTimeoutSeconds(config.timeout()))
+                // Unquoted names fold to the schema's lower case on PostgreSQL and on H2 with
+                // DATABASE_TO_LOWER, and to upper case on an H2 URL without it: both match.
+                .withRenderQuotedNames(RenderQuotedNames.NEVER)
+                // jOOQ's execute logging prints bind values, and upstream headers hold secrets.
+                .withExecuteLogging(false);
+        HikariDataSource pool = ConnectionPools.open(config, config.poolSize(), "wsrelay-sql");
+        String url = ConnectionPools.redact(config.jdbcUrl());
+        LOG.info("SQL endpoint store open: url={}, dialect={}, poolSize={}, timeout={}",
+                url, dialect, config.poolSize(), config.timeout());
+        return new SqlEndpointStore(pool, DSL.using(pool, dialect, settings), url);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An id longer than {@link Endpoint#MAX_ID_LENGTH} characters is answered with empty
+     * without asking the database.
+     */
+    @Override
+    public Optional<Endpoint> lookup(String id) throws StoreException {
+        Objects.requireNonNull(id, "id");
+        if (id.length() > Endpoint.MAX_ID_LENGTH) {
+            return Optional.empty();
+        }
+        return call("lookup", () -> db.selectFrom(ENDPOINT)
+                .where(ENDPOINT.ID.eq(id))
+                .fetchOptional()
+                .map(EndpointRecords::toEndpoint));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Stores {@code createdAt} and {@code updatedAt} as given, cut to the microsecond.
+     *
+     * @throws StoreException also if a setting does not fit its column (e.g. more than 8192
+     *                        characters of headers as JSON); nothing is written then
+     */
+    @Override
+    public boolean insert(Endpoint endpoint) throws StoreException {
+        var row = EndpointRecords.toRecord(endpoint);
+        return call("insert", () -> {
+            try {
+                return db.insertInto(ENDPOINT).set(row).onConflictDoNothing().execute() == 1;
+            } catch (DataAccessException e) {
+                // Two inserts of one id racing past H2's MERGE emulation of ON CONFLICT.
+                if (UNIQUE_VIOLATION.equals(e.sqlState())) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code updatedAt} becomes the database's current time; the endpoint's own
+     * {@code createdAt} and {@code updatedAt} are ignored.
+     *
+     * @throws StoreException also if a setting does not fit its column; nothing is written then
+     */
+    @Override
+    public boolean update(Endpoint endpoint) throws StoreException {
+        var row = EndpointRecords.toRecord(endpoint);
+        return call("update", () -> db.update(ENDPOINT)
+                .set(ENDPOINT.DESTINATION_URL, row.getDestinationUrl())
+                .set(ENDPOINT.STATUS, row.getStatus())
+                .set(ENDPOINT.ALLOWED_HOSTS, row.getAllowedHosts())
+                .set(ENDPOINT.ALLOWED_ORIGINS, row.getAllowedOrigins())
+                .set(ENDPOINT.MAX_CONNECTIONS, row.getMaxConnections())
+                .set(ENDPOINT.UPSTREAM_HEADERS, row.getUpstreamHeaders())
+                .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
+                .where(ENDPOINT.ID.eq(row.getId()))
+                .execute() == 1);
+    }
+
+    /** {@inheritDoc} <p>Also sets {@code updatedAt} to the database's current time. */
+    @Override
+    public boolean setStatus(String id, EndpointStatus status) throws StoreException {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(status, "status");
+        return call("setStatus", () -> db.update(ENDPOINT)
+                .set(ENDPOINT.STATUS, status.name())
+                .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
+                .where(ENDPOINT.ID.eq(id))
+                .execute() == 1);
+    }
+
+    @Override
+    public boolean remove(String id) throws StoreException {
+        Objects.requireNonNull(id, "id");
+        return call("remove", () -> db.deleteFrom(ENDPOINT).where(ENDPOINT.ID.eq(id)).execute() == 1);
+    }
+
+    /** {@inheritDoc} <p>The order is the database's: its collation decides, as for ORDER BY. */
+    @Override
+    public List<Endpoint> list() throws StoreException {
+        return call("list", () -> db.selectFrom(ENDPOINT)
+                .orderBy(ENDPOINT.ID)
+                .fetch(EndpointRecords::toEndpoint));
+    }
+
+    /** {@inheritDoc} <p>Borrows a connection and runs {@code SELECT 1}. */
+    @Override
+    public void ping() throws StoreException {
+        call("ping", () -> db.selectOne().execute());
+    }
+
+    /** Closes the pool; later calls fail with {@link StoreUnavailableException}. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.close();
+            LOG.info("SQL endpoint store closed: url={}", url);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqlEndpointStore{url=" + url + ", dialect=" + db.dialect() + ", poolSize="
+                + pool.getMaximumPoolSize() + ", closed=" + closed.get() + "}";
+    }
+
+    private <T> T call(String operation, Supplier<T> action) {
+        if (closed.get()) {
+            throw new StoreUnavailableException(operation + " failed: the store is closed");
+        }
+        try {
+            return action.get();
+        } catch (DataAccessException e) {
+            StoreException failure = StoreFailures.map(operation, e);
+            LOG.debug("{} on {} failed", operation, url, failure);
+            throw failure;
+        }
+    }
+}

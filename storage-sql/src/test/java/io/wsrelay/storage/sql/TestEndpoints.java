@@ -1,0 +1,51 @@
+package io.wsrelay.storage.sql;
+
+import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointStatus;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Endpoints and store settings the storage tests share. */
+final class TestEndpoints {
+
+    /** Microsecond timestamps: what both databases keep. */
+    static final Instant CREATED = Instant.parse("2024-05-06T07:08:09.123456Z");
+    static final Instant UPDATED = Instant.parse("2024-06-07T08:09:10.654321Z");
+
+    private TestEndpoints() {
+    }
+
+    /** An endpoint with every setting used: lists, headers, a connection limit, INACTIVE. */
+    static Endpoint full(String id) {
+        return new Endpoint(id, "wss://api.example.com/base", EndpointStatus.INACTIVE,
+                List.of("cdn.example.com", "ws.example.com:8443"), List.of("https://app.example.com"), 25,
+                Map.of("X-Api-Key", "secret", "X-Tenant", "t1"), CREATED, UPDATED);
+    }
+
+    /** An ACTIVE endpoint with no settings. */
+    static Endpoint bare(String id) {
+        return new Endpoint(id, "ws://localhost:9000", EndpointStatus.ACTIVE, List.of(), List.of(), 0, Map.of(),
+                CREATED, UPDATED);
+    }
+
+    /**
+     * The default store settings of a relay whose data directory is {@code dataDir}: the embedded
+     * H2 file with the relay's own URL, 8 connections, {@link Timeouts#STORE}.
+     */
+    static RelayConfig.Store embedded(Path dataDir) {
+        return RelayConfig.from(Map.of(
+                "relay.data-dir", dataDir.toString(),
+                "relay.store.pool-size", "8",
+                "relay.store.timeout", Timeouts.STORE.toMillis() + "ms")).store();
+    }
+
+    /** {@code config} with another {@code migrateOnStart}. */
+    static RelayConfig.Store withMigrateOnStart(RelayConfig.Store config, boolean migrate) {
+        return new RelayConfig.Store(config.type(), config.jdbcUrl(), config.user(), config.password(),
+                config.poolSize(), config.timeout(), migrate, config.properties());
+    }
+}
