@@ -74,7 +74,7 @@ require_free() { # port
 
 # ---- preparation ---------------------------------------------------------------------------------
 [ -x "$JAVA" ] || { echo "JDK 25 not found at $JAVA (set JAVA)" >&2; exit 1; }
-if [ ! -f "$JAR" ]; then
+if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT/benchmarks/src" "$ROOT/relay/src/main" -newer "$JAR" -type f -print -quit)" ]; then
   log "building $JAR"
   (cd "$ROOT" && mvn -q -pl benchmarks -am package -DskipTests)
 fi
@@ -119,15 +119,18 @@ start() { # role
       PID[seed]=$!; wait_port "$SEED_PORT" ;;
     wsrelay)
       require_free "$WSRELAY_PORT" WSRELAY
+      local max="relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))"
       if [ "$WSRELAY_LAUNCH" = bin ]; then
-        local env=(WSRELAY_DATA_DIR="$OUT/wsrelay-data" WEBSOCKET_PORT="$WSRELAY_PORT" JAVA_OPTS="$WSRELAY_JAVA_OPTS")
-        env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/wsrelay.log" 2>&1 || true
-        env "${env[@]}" "$ROOT/bin/wsrelay" serve >> "$OUT/wsrelay.log" 2>&1 &
+        # The embedded store lives in this run's folder; the endpoint is registered once.
+        local env=(WSRELAY_DATA_DIR="$OUT/wsrelay-data" WEBSOCKET_PORT="$WSRELAY_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")
+        if [ ! -d "$OUT/wsrelay-data" ]; then
+          env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/wsrelay.log" 2>&1
+        fi
+        env "${env[@]}" "$ROOT/bin/wsrelay" serve --set "$max" --set relay.host=127.0.0.1 >> "$OUT/wsrelay.log" 2>&1 &
       else
         # shellcheck disable=SC2086 # options are words
         "$JAVA" $WSRELAY_JAVA_OPTS -cp "$JAR" io.wsrelay.benchmarks.BenchmarkRelay --port "$WSRELAY_PORT" \
-          --endpoint "e1=ws://127.0.0.1:$ECHO_PORT" --set "relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))" \
-          >> "$OUT/wsrelay.log" 2>&1 &
+          --endpoint "e1=ws://127.0.0.1:$ECHO_PORT" --set "$max" >> "$OUT/wsrelay.log" 2>&1 &
       fi
       PID[wsrelay]=$!; wait_port "$WSRELAY_PORT" ;;
   esac

@@ -26,9 +26,6 @@ import java.util.concurrent.CountDownLatch;
         description = "Runs RelayServer with endpoints given on the command line, until terminated.")
 public final class BenchmarkRelay implements Callable<Integer> {
 
-    /** Logback configuration inside the jar: INFO for the relay, WARN for the libraries. */
-    private static final String LOGBACK_CONFIG = "benchmark-relay-logback.xml";
-
     @Option(names = "--host", description = "address to listen on (default ${DEFAULT-VALUE})")
     String host = "127.0.0.1";
     @Option(names = "--port", description = "port to listen on (default ${DEFAULT-VALUE})")
@@ -39,10 +36,8 @@ public final class BenchmarkRelay implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any relay.* setting, e.g. relay.limits.max-sessions=20000")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    /** Logging is the relay's own {@code logback.xml}: INFO for wsrelay, WARN for libraries, on stderr. */
     public static void main(String[] args) {
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
-        }
         System.exit(new CommandLine(new BenchmarkRelay()).execute(args));
     }
 
