@@ -59,12 +59,12 @@ cleanup() { for r in wsrelay seed nginx echo; do stop "$r"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_port() { # port: bounded wait (10 s) for a listener
-  for _ in $(seq 100); do
+wait_port() { # port: bounded wait (60 s: a JVM opening its store on a busy machine) for a listener
+  for _ in $(seq 600); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.1
   done
-  echo "nothing listening on 127.0.0.1:$1 after 10 s; see $OUT/*.log" >&2; return 1
+  log "nothing listening on 127.0.0.1:$1 after 60 s; see $OUT/*.log"; return 1
 }
 require_free() { # port
   if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
@@ -152,7 +152,10 @@ memory_pid() { # target -> the process that holds its connections (a launcher sc
   fi
   echo "$p"
 }
-restart() { stop "$(role "$1")"; start "$(role "$1")"; }
+restart() { # target; on failure the run is skipped, the rest goes on
+  stop "$(role "$1")"
+  start "$(role "$1")" || { log "$1 did not start; skipping this run"; stop "$(role "$1")"; return 1; }
+}
 
 # ---- running the load generator -----------------------------------------------------------------
 loadgen() { # target workload rep args...
@@ -187,6 +190,15 @@ log "results in $OUT; targets: $TARGETS; wsrelay launched as: $WSRELAY_LAUNCH"
 start echo
 for t in $TARGETS; do [ "$t" = direct ] || start "$t"; done
 
+# Priming: every target serves a few seconds of each message size before anything is measured,
+# so a JIT-compiled relay (the JVM, V8) is not measured while it still compiles.
+for t in $TARGETS; do
+  for w in w64t w64kb; do
+    # shellcheck disable=SC2086
+    loadgen "$t" prime 0 ${WORKLOADS[$w]} --secs 5 --warmup 0 > /dev/null
+  done
+done
+
 # Throughput and latency: every rep runs every workload on every target, the first target rotating.
 for rep in $(seq "$REPS"); do
   i=0
@@ -204,7 +216,7 @@ done
 if [ "$MEMORY" = 1 ]; then
   for rep in $(seq "$REPS"); do
     for t in $(rotated "$rep"); do
-      restart "$t"
+      restart "$t" || continue
       loadgen "$t" warm "$rep" --conns 16 --size 64 --window 4 --secs 1 --warmup 0 > /dev/null
       loadgen "$t" mem "$rep" --hold "$MEM_CONNS" --base "$MEM_BASE" --secs "$HOLD_SECS" --pid "$(memory_pid "$t")"
     done
@@ -214,13 +226,13 @@ fi
 # Capacity: CAP_CONNS concurrent sessions on a fresh process, once per target.
 if [ "$CAPACITY" = 1 ]; then
   for t in $TARGETS; do
-    restart "$t"
+    restart "$t" || continue
     loadgen "$t" cap 1 --hold "$CAP_CONNS" --secs "$HOLD_SECS" --pid "$(memory_pid "$t")" --open-timeout 300
   done
 fi
 
 # ---- summary ---------------------------------------------------------------------------------------
-grep -v '"workload":"warm"' "$RESULTS" > "$OUT/measured.jsonl" || true
+grep -v '"workload":"warm"\|"workload":"prime"' "$RESULTS" > "$OUT/measured.jsonl" || true
 {
   echo "## Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
