@@ -3,6 +3,8 @@ package io.wsrelay.relay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,8 +14,6 @@ import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.channels.UnresolvedAddressException;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -10,23 +10,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.wsrelay.relay.ProcessResources.openFileDescriptors;
+import static io.wsrelay.relay.ProcessResources.platformThreadNames;
+import static io.wsrelay.relay.ProcessResources.usedHeapAfterGc;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -350,24 +348,5 @@ class HostilePeersTest {
     private static void assertBystanderWorks() throws Exception {
         bystander.sendText("bystander");
         assertEquals("bystander", bystander.nextMessage(Timeouts.MESSAGE).text());
-    }
-
-    private static long usedHeapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static Set<String> platformThreadNames() {
-        Set<String> names = new TreeSet<>();
-        Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> !name.startsWith("awaitility")) // the waiting thread itself
-                .forEach(names::add);
-        return names;
-    }
-
-    private static long openFileDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 }
