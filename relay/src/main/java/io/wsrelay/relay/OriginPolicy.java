@@ -15,9 +15,9 @@ import java.util.Optional;
  *
  * <p>Rules, in order:
  * <ol>
- * <li>No {@code Origin}: allowed when {@code relay.origins.allow-missing} (default true).
- *     Browsers always send one with a WebSocket handshake, so only non-browser clients lack
- *     it.</li>
+ * <li>No {@code Origin}: allowed when {@code relay.origins.allow-missing} (default true) and
+ *     the endpoint lists no origins of its own (one that does expects browsers only). Browsers
+ *     always send one with a WebSocket handshake, so only non-browser clients lack it.</li>
  * <li>The relay's own origin (Origin host and port equal to the {@code Host} header): allowed
  *     when {@code relay.origins.allow-same-origin} (default true).</li>
  * <li>Otherwise the Origin must match the endpoint's allowed origins or, when the endpoint has
@@ -54,7 +54,7 @@ final class OriginPolicy {
      */
     void check(Endpoint endpoint, String origin, String host) {
         if (origin == null || origin.isBlank()) {
-            if (allowMissing) {
+            if (allowMissing && endpoint.allowedOrigins().isEmpty()) {
                 return;
             }
             throw refused(endpoint, "(none)");

@@ -67,6 +67,8 @@ class OriginPolicyTest {
         assertDoesNotThrow(() -> policy.check(own, "https://own.example", "relay"));
         assertThrows(UpgradeRejectedException.class, () -> policy.check(own, "https://global.example", "relay"));
         assertDoesNotThrow(() -> policy.check(PLAIN, "https://global.example", "relay"));
+        assertThrows(UpgradeRejectedException.class, () -> policy.check(own, null, "relay"),
+                "an endpoint with its own list expects browsers");
     }
 
     @Test
