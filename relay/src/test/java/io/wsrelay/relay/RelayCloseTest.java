@@ -38,6 +38,9 @@ class RelayCloseTest {
 
     @BeforeEach
     void forgetEarlierCloses() {
+        // The previous test's sessions may still be finishing their close handshakes.
+        await().atMost(Timeouts.MESSAGE).until(() -> harness.relay.activeSessions() == 0
+                && harness.upstream.openSessions() == 0);
         harness.upstream.closes().clear();
     }
 
