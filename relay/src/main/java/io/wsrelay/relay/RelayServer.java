@@ -125,8 +125,8 @@ public final class RelayServer implements AutoCloseable {
             close();
             throw new RelayException("relay failed to start on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        LOG.info("wsrelay listening on {}://{}:{} (max sessions {}, max message {} bytes, connect timeout {} ms)",
-                config.security().tls().isEnabled() ? "wss" : "ws", config.host(), port(),
+        LOG.info("wsrelay listening on {}:{} ({}, max sessions {}, max message {} bytes, connect timeout {} ms)",
+                config.host(), port(), config.security().tls().isEnabled() ? "wss" : "ws",
                 config.limits().maxSessions(), config.limits().maxMessageBytes(), config.connectTimeout().toMillis());
         LOG.info("security: origins {} (missing allowed: {}, same origin: {}), private upstream addresses {}, "
                         + "allowed networks {}", config.security().allowedOrigins(), config.security().allowMissingOrigin(),
