@@ -120,17 +120,22 @@ start() { # role
     wsrelay)
       require_free "$WSRELAY_PORT" WSRELAY
       local max="relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))"
+      # The echo upstream is on loopback and every load client comes from 127.0.0.1: lift the
+      # destination guard's loopback refusal and the per-address limits for this run.
+      local local_run=(--set relay.upstream.allow-private-addresses=true
+        --set "relay.limits.max-sessions-per-client=$((CAP_CONNS + MEM_BASE + 1000))"
+        --set relay.limits.upgrades-per-minute-per-client=0)
       if [ "$WSRELAY_LAUNCH" = bin ]; then
         # The embedded store lives in this run's folder; the endpoint is registered once.
         local env=(WSRELAY_DATA_DIR="$OUT/wsrelay-data" WEBSOCKET_PORT="$WSRELAY_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")
         if [ ! -d "$OUT/wsrelay-data" ]; then
           env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/wsrelay.log" 2>&1
         fi
-        env "${env[@]}" "$ROOT/bin/wsrelay" serve --set "$max" --set relay.host=127.0.0.1 >> "$OUT/wsrelay.log" 2>&1 &
+        env "${env[@]}" "$ROOT/bin/wsrelay" serve --set "$max" "${local_run[@]}" --set relay.host=127.0.0.1 >> "$OUT/wsrelay.log" 2>&1 &
       else
         # shellcheck disable=SC2086 # options are words
         "$JAVA" $WSRELAY_JAVA_OPTS -cp "$JAR" io.wsrelay.benchmarks.BenchmarkRelay --port "$WSRELAY_PORT" \
-          --endpoint "e1=ws://127.0.0.1:$ECHO_PORT" --set "$max" >> "$OUT/wsrelay.log" 2>&1 &
+          --endpoint "e1=ws://127.0.0.1:$ECHO_PORT" --set "$max" "${local_run[@]}" >> "$OUT/wsrelay.log" 2>&1 &
       fi
       PID[wsrelay]=$!; wait_port "$WSRELAY_PORT" ;;
   esac

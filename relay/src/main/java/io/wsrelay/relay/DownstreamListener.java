@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * only after {@code session.demand()}, which the pump calls once the previous part was written
  * upstream. Jetty calls these methods one at a time per session; none of them blocks. Pings are
  * answered here (the pump never sees them), and the next frame demanded at once, since a control
- * frame holds no slot.
+ * frame holds no slot. Every frame tells the session the client was heard from.
  *
  * <p>Public only because Jetty binds listener methods reflectively; not part of the API.
  */
@@ -32,16 +32,19 @@ public final class DownstreamListener implements Session.Listener {
 
     @Override
     public void onWebSocketPartialText(String part, boolean last) {
+        relay.heardFromClient();
         toUpstream.offerText(part, last, null);
     }
 
     @Override
     public void onWebSocketPartialBinary(ByteBuffer part, boolean last, Callback callback) {
+        relay.heardFromClient();
         toUpstream.offerBinary(part, last, callback, null);
     }
 
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
+        relay.heardFromClient();
         Session session = relay.downstream();
         session.sendPong(payload, Callback.NOOP);
         session.demand();
@@ -49,11 +52,13 @@ public final class DownstreamListener implements Session.Listener {
 
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
+        relay.heardFromClient();
         relay.downstream().demand();
     }
 
     @Override
     public void onWebSocketClose(int code, String reason) {
+        relay.heardFromClient();
         toUpstream.close(code, reason);
     }
 

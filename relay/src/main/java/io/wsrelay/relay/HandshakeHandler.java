@@ -4,6 +4,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.relay.spi.StoreUnavailableException;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
@@ -15,8 +16,11 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.http.WebSocket;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,12 +28,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * opens the upstream WebSocket, and only then lets Jetty answer the client with {@code 101}.
  *
  * <p>Refusals happen before any {@code 101}, with a JSON body
- * {@code {"error": "...", "detail": "..."}}: no {@code endpointId} 400; unknown id 404;
- * endpoint not {@code ACTIVE} or Origin not allowed 403; session limit 503; store unreachable
- * 503; upstream refused or answered other than {@code 101} 502; upstream handshake past the
- * connect timeout 504.
+ * {@code {"error": "...", "detail": "..."}}, checked in this order: upgrade rate of the client
+ * address 429 (with {@code Retry-After}); no {@code endpointId} 400; sessions of the client
+ * address 429; relay-wide session limit 503; store unreachable 503; unknown id 404; endpoint
+ * not {@code ACTIVE} 403; Origin not allowed 403 ({@link OriginPolicy}); endpoint's session
+ * limit 503; host not on the endpoint's list 403; destination address refused 403
+ * ({@link DestinationGuard}); upstream refused, failed TLS or answered other than {@code 101}
+ * 502; upstream handshake past the connect timeout 504. No refusal before the last three
+ * contacts the upstream.
  *
- * <p>Jetty calls {@link #createWebSocket} on a virtual thread, so the store lookup and the
+ * <p>Jetty calls {@link #createWebSocket} on a virtual thread, so the store lookup, DNS and the
  * upstream connect block that thread only. Thread-safe.
  */
 final class HandshakeHandler implements WebSocketCreator {
@@ -41,58 +49,72 @@ final class HandshakeHandler implements WebSocketCreator {
     private final EndpointLookup lookup;
     private final UpstreamConnector connector;
     private final SessionRegistry sessions;
+    private final Admission admission;
+    private final OriginPolicy origins;
+    private final HeaderPolicy headers;
+    private final DestinationGuard guard;
     private final AtomicLong ids = new AtomicLong();
     /** Whether the last lookup found the store unreachable: one WARN per outage, not per request. */
     private final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
-    HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions) {
+    HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions, Admission admission,
+                     OriginPolicy origins, HeaderPolicy headers, DestinationGuard guard) {
         this.lookup = lookup;
         this.connector = connector;
         this.sessions = sessions;
+        this.admission = admission;
+        this.origins = origins;
+        this.headers = headers;
+        this.guard = guard;
     }
 
     @Override
     public Object createWebSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-        String client = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+        String address = Request.getRemoteAddr(request);
+        String client = address + ":" + Request.getRemotePort(request);
         String endpointId = null;
+        Admission.Ticket clientSlot = null;
+        Admission.Ticket endpointSlot = null;
+        boolean permit = false;
+        boolean handedOver = false;
         try {
+            admission.checkRate(address);
             String rawPath = request.getHttpURI().getPath();
             String rawQuery = request.getHttpURI().getQuery();
             endpointId = UpstreamUri.parameter(rawQuery, UpstreamUri.ENDPOINT_ID).map(String::strip)
                     .filter(id -> !id.isEmpty())
                     .orElseThrow(() -> new UpgradeRejectedException(400, "missing_endpoint_id",
                             "the query parameter " + UpstreamUri.ENDPOINT_ID + " is required"));
+            clientSlot = admission.admitClient(address);
             if (!sessions.tryAcquire()) {
                 throw new UpgradeRejectedException(503, "too_many_sessions",
                         "the relay is at its limit of " + sessions.limit() + " sessions");
             }
-            boolean handedOver = false;
-            try {
-                Endpoint endpoint = find(endpointId);
-                checkOrigin(endpoint, request.getHeaders().get(HttpHeader.ORIGIN));
-                URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
-                RelaySession session = sessions.newSession(ids.incrementAndGet(), endpoint.id(), client, upstreamUri);
-                List<String> offered = request.getSubProtocols();
-                WebSocket upstream = connector.connect(upstreamUri, offered, endpoint.upstreamHeaders(),
-                        session.upstreamListener());
-                String chosen = upstream.getSubprotocol();
-                if (chosen != null && !chosen.isEmpty()) {
-                    if (!offered.contains(chosen)) {
-                        upstream.abort();
-                        throw new UpstreamConnectException(502, "upstream_rejected",
-                                "upstream chose a subprotocol the client did not offer", null);
-                    }
-                    response.setAcceptedSubProtocol(chosen);
+            permit = true;
+            Endpoint endpoint = find(endpointId);
+            origins.check(endpoint, request.getHeaders().get(HttpHeader.ORIGIN), host(request));
+            endpointSlot = admission.admitEndpoint(endpoint);
+            URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
+            guard.check(upstreamUri);
+            Map<String, String> upstreamHeaders = headers.upstreamHeaders(clientRequest(request, address), endpoint);
+            Admission.Ticket slots = both(clientSlot, endpointSlot);
+            RelaySession session = sessions.newSession(ids.incrementAndGet(), endpoint.id(), client, upstreamUri, slots::close);
+            List<String> offered = request.getSubProtocols();
+            WebSocket upstream = connector.connect(upstreamUri, offered, upstreamHeaders, endpoint.trustedCa(),
+                    session.upstreamListener());
+            String chosen = upstream.getSubprotocol();
+            if (chosen != null && !chosen.isEmpty()) {
+                if (!offered.contains(chosen)) {
+                    upstream.abort();
+                    throw new UpstreamConnectException(502, "upstream_rejected",
+                            "upstream chose a subprotocol the client did not offer", null);
                 }
-                session.upstreamConnected(upstream);
-                sessions.opened(session);
-                handedOver = true;
-                return session.downstreamListener();
-            } finally {
-                if (!handedOver) {
-                    sessions.release();
-                }
+                response.setAcceptedSubProtocol(chosen);
             }
+            session.upstreamConnected(upstream);
+            sessions.opened(session);
+            handedOver = true;
+            return session.downstreamListener();
         } catch (UpgradeRejectedException e) {
             reject(response, callback, e, endpointId, client);
             return null;
@@ -101,7 +123,44 @@ final class HandshakeHandler implements WebSocketCreator {
             reject(response, callback, new UpgradeRejectedException(503, "shutting_down", "the relay is stopping"),
                     endpointId, client);
             return null;
+        } finally {
+            if (!handedOver) {
+                if (permit) {
+                    sessions.release();
+                }
+                both(clientSlot, endpointSlot).close();
+            }
         }
+    }
+
+    private static Admission.Ticket both(Admission.Ticket first, Admission.Ticket second) {
+        return () -> {
+            if (first != null) {
+                first.close();
+            }
+            if (second != null) {
+                second.close();
+            }
+        };
+    }
+
+    /** The Host the client addressed (for the same-origin rule); null when absent. */
+    private static String host(ServerUpgradeRequest request) {
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        return host != null ? host : request.getHttpURI().getAuthority();
+    }
+
+    private static HeaderPolicy.ClientRequest clientRequest(ServerUpgradeRequest request, String address) {
+        Map<String, List<String>> all = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (HttpField field : request.getHeaders()) {
+            all.computeIfAbsent(field.getName(), k -> new ArrayList<>()).add(field.getValue());
+        }
+        if (!all.containsKey("Host") && request.getHttpURI().getAuthority() != null) {
+            all.put("Host", List.of(request.getHttpURI().getAuthority()));
+        }
+        return new HeaderPolicy.ClientRequest(all, address,
+                request.getConnectionMetaData().getConnection().getEndPoint().getRemoteSocketAddress(),
+                request.isSecure());
     }
 
     private Endpoint find(String endpointId) {
@@ -129,20 +188,13 @@ final class HandshakeHandler implements WebSocketCreator {
         return endpoint;
     }
 
-    private static void checkOrigin(Endpoint endpoint, String origin) {
-        if (endpoint.allowedOrigins().isEmpty()) {
-            return;
-        }
-        if (origin == null || endpoint.allowedOrigins().stream().noneMatch(origin::equalsIgnoreCase)) {
-            throw new UpgradeRejectedException(403, "origin_not_allowed",
-                    "origin " + (origin == null ? "(none)" : origin) + " may not use endpoint " + endpoint.id());
-        }
-    }
-
     private static void reject(ServerUpgradeResponse response, Callback callback, UpgradeRejectedException e,
                                String endpointId, String client) {
         LOG.info("upgrade refused: status={} error={} endpoint={} client={} detail={}",
                 e.status(), e.error(), endpointId, client, e.detail());
+        if (e.retryAfterSeconds() > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds());
+        }
         Json.writeError(response, callback, e.status(), e.error(), e.detail());
     }
 }

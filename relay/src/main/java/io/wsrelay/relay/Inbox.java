@@ -120,6 +120,16 @@ final class Inbox {
         }
     }
 
+    /** Whether a part is pending: handed over and not yet {@link #release() released}. Any thread. */
+    boolean isHolding() {
+        lock.lock();
+        try {
+            return hasData;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     boolean isText() {
         return text;
     }

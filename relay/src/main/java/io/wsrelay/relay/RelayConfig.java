@@ -4,11 +4,14 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,24 +28,30 @@ import java.util.TreeMap;
  *
  * @param host           address to listen on
  * @param port           TCP port to listen on; 0 picks an ephemeral port
- * @param connectTimeout upstream TCP connect plus opening handshake; past it the client gets 504
- * @param upstreamBuffers sizes of the JDK client's per-socket buffers
- * @param idleTimeout    a client connection without any traffic this long is closed (1001)
- * @param pingInterval   how often the relay pings each client; {@link Duration#ZERO} for never
- * @param closeTimeout   how long a side may take to answer a close frame before it is aborted
- * @param limits         size and count limits
- * @param store          endpoint store settings
+ * @param connectTimeout      upstream TCP connect plus opening handshake; past it the client gets 504
+ * @param idleTimeout         a client from which nothing arrived this long is closed (1001)
+ * @param pingInterval        how often the relay pings each side; {@link Duration#ZERO} for never
+ * @param closeTimeout        how long a side may take to answer a close frame before it is aborted
+ * @param limits              size, count and rate limits
+ * @param store               endpoint store settings
+ * @param upstreamIdleTimeout an upstream from which nothing arrived this long is closed (1001)
+ * @param handshakeTimeout    longest time an HTTP request (an opening handshake) may take to arrive
+ * @param security            Origin, destination, header and TLS rules
+ * @param upstreamBuffers     sizes of the JDK client's per-socket buffers
  */
 public record RelayConfig(
         String host,
         int port,
         Duration connectTimeout,
-        UpstreamBuffers upstreamBuffers,
         Duration idleTimeout,
         Duration pingInterval,
         Duration closeTimeout,
         Limits limits,
-        Store store) {
+        Store store,
+        Duration upstreamIdleTimeout,
+        Duration handshakeTimeout,
+        Security security,
+        UpstreamBuffers upstreamBuffers) {
 
     /** Resource holding every key and its default. */
     public static final String REFERENCE = "wsrelay-reference.conf";
@@ -54,12 +63,19 @@ public record RelayConfig(
     public RelayConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
-        Objects.requireNonNull(upstreamBuffers, "upstreamBuffers");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(upstreamIdleTimeout, "upstreamIdleTimeout");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(upstreamBuffers, "upstreamBuffers");
+        if (idleTimeout.isNegative() || idleTimeout.isZero() || upstreamIdleTimeout.isNegative()
+                || upstreamIdleTimeout.isZero() || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("idle and handshake timeouts must be positive");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("relay.port must be 0..65535, was " + port);
         }
@@ -80,18 +96,90 @@ public record RelayConfig(
     }
 
     /**
-     * Size and count limits.
+     * Size, count and rate limits.
      *
-     * @param maxSessions     concurrent relayed sessions on this node; over it upgrades get 503
-     * @param maxMessageBytes largest message, all fragments together, in bytes; over it: 1009
-     * @param maxFrameBytes   largest single frame from a client, in bytes; over it: 1009
+     * @param maxSessions                concurrent relayed sessions on this node; over it upgrades get 503
+     * @param maxMessageBytes            largest message, all fragments together, in bytes; over it: 1009
+     * @param maxFrameBytes              client frames larger than this are relayed in parts of at most
+     *                                   this many bytes (auto-fragment)
+     * @param maxSessionsPerClient       concurrent sessions from one client address; over it: 429
+     * @param maxSessionsPerEndpoint     concurrent sessions of an endpoint that sets no limit of its
+     *                                   own; 0 for none; over it: 503
+     * @param upgradesPerMinutePerClient upgrades one client address may start per minute; 0 for no
+     *                                   limit; over it: 429 with {@code Retry-After}
+     * @param maxRequestHeaderBytes      largest HTTP request head, in bytes; over it: 431
      */
-    public record Limits(int maxSessions, long maxMessageBytes, int maxFrameBytes) {
+    public record Limits(int maxSessions, long maxMessageBytes, int maxFrameBytes, int maxSessionsPerClient,
+                         int maxSessionsPerEndpoint, int upgradesPerMinutePerClient, int maxRequestHeaderBytes) {
         public Limits {
-            if (maxSessions < 1 || maxMessageBytes < 1 || maxFrameBytes < 1) {
+            if (maxSessions < 1 || maxMessageBytes < 1 || maxFrameBytes < 1 || maxSessionsPerClient < 1
+                    || maxRequestHeaderBytes < 1) {
                 throw new IllegalArgumentException("limits must be positive: " + maxSessions + ", "
-                        + maxMessageBytes + ", " + maxFrameBytes);
+                        + maxMessageBytes + ", " + maxFrameBytes + ", " + maxSessionsPerClient + ", "
+                        + maxRequestHeaderBytes);
             }
+            if (maxSessionsPerEndpoint < 0 || upgradesPerMinutePerClient < 0) {
+                throw new IllegalArgumentException("per-endpoint and rate limits must be 0 (none) or positive");
+            }
+        }
+    }
+
+    /**
+     * The relay's security rules (see {@code wsrelay-reference.conf} for each key).
+     *
+     * @param allowedOrigins         {@code relay.origins.allowed}: exact origins, {@code scheme://*.domain},
+     *                               or {@code *}
+     * @param allowMissingOrigin     {@code relay.origins.allow-missing}
+     * @param allowSameOrigin        {@code relay.origins.allow-same-origin}
+     * @param allowPrivateAddresses  {@code relay.upstream.allow-private-addresses}
+     * @param allowedNetworks        {@code relay.upstream.allowed-networks}, CIDR notation
+     * @param forwardHeaders         {@code relay.headers.forward}
+     * @param addForwarded           {@code relay.headers.add-forwarded}
+     * @param trustForwarded         {@code relay.headers.trust-forwarded}
+     * @param tls                    {@code relay.tls.*}
+     */
+    public record Security(
+            List<String> allowedOrigins,
+            boolean allowMissingOrigin,
+            boolean allowSameOrigin,
+            boolean allowPrivateAddresses,
+            List<String> allowedNetworks,
+            List<String> forwardHeaders,
+            boolean addForwarded,
+            boolean trustForwarded,
+            Tls tls) {
+
+        public Security {
+            allowedOrigins = List.copyOf(allowedOrigins);
+            allowedNetworks = List.copyOf(allowedNetworks);
+            forwardHeaders = List.copyOf(forwardHeaders);
+            Objects.requireNonNull(tls, "tls");
+        }
+    }
+
+    /**
+     * The relay's own TLS: {@code wss://} when {@link #keystore} is not empty.
+     *
+     * @param keystore         path of the keystore file; empty for plain {@code ws://}
+     * @param keystorePassword its password (also used for the key)
+     * @param keystoreType     {@code PKCS12} or {@code JKS}
+     */
+    public record Tls(String keystore, String keystorePassword, String keystoreType) {
+        public Tls {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(keystorePassword, "keystorePassword");
+            Objects.requireNonNull(keystoreType, "keystoreType");
+        }
+
+        /** Whether the relay serves {@code wss://}. */
+        public boolean isEnabled() {
+            return !keystore.isEmpty();
+        }
+
+        /** Never prints the password. */
+        @Override
+        public String toString() {
+            return "Tls{keystore=" + keystore + ", keystoreType=" + keystoreType + "}";
         }
     }
 
@@ -229,6 +317,7 @@ public record RelayConfig(
         Config c = overrides.withFallback(reference()).resolve();
         try {
             Config limits = c.getConfig("relay.limits");
+            Config upstream = c.getConfig("relay.upstream");
             Config store = c.getConfig("relay.store");
             String dataDir = c.getString("relay.data-dir");
             Path dir = dataDir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dataDir);
@@ -244,16 +333,17 @@ public record RelayConfig(
                     c.getString("relay.host"),
                     c.getInt("relay.port"),
                     c.getDuration("relay.upstream.connect-timeout"),
-                    new UpstreamBuffers(
-                            Math.toIntExact(c.getBytes("relay.upstream.write-buffer-bytes")),
-                            Math.toIntExact(c.getBytes("relay.upstream.text-buffer-bytes"))),
                     c.getDuration("relay.idle-timeout"),
                     c.getDuration("relay.ping-interval"),
                     c.getDuration("relay.close-timeout"),
                     new Limits(
                             limits.getInt("max-sessions"),
                             limits.getBytes("max-message-bytes"),
-                            Math.toIntExact(limits.getBytes("max-frame-bytes"))),
+                            Math.toIntExact(limits.getBytes("max-frame-bytes")),
+                            limits.getInt("max-sessions-per-client"),
+                            limits.getInt("max-sessions-per-endpoint"),
+                            limits.getInt("upgrades-per-minute-per-client"),
+                            Math.toIntExact(limits.getBytes("max-request-header-bytes"))),
                     new Store(
                             store.getString("type"),
                             jdbcUrl,
@@ -262,10 +352,37 @@ public record RelayConfig(
                             store.getInt("pool-size"),
                             store.getDuration("timeout"),
                             store.getBoolean("migrate-on-start"),
-                            storeProps));
+                            storeProps),
+                    upstream.getDuration("idle-timeout"),
+                    c.getDuration("relay.handshake-timeout"),
+                    new Security(
+                            stringList(c, "relay.origins.allowed"),
+                            c.getBoolean("relay.origins.allow-missing"),
+                            c.getBoolean("relay.origins.allow-same-origin"),
+                            upstream.getBoolean("allow-private-addresses"),
+                            stringList(upstream, "allowed-networks"),
+                            stringList(c, "relay.headers.forward"),
+                            c.getBoolean("relay.headers.add-forwarded"),
+                            c.getBoolean("relay.headers.trust-forwarded"),
+                            new Tls(c.getString("relay.tls.keystore"), c.getString("relay.tls.keystore-password"),
+                                    c.getString("relay.tls.keystore-type"))),
+                    new UpstreamBuffers(
+                            Math.toIntExact(upstream.getBytes("write-buffer-bytes")),
+                            Math.toIntExact(upstream.getBytes("text-buffer-bytes"))));
         } catch (ConfigException | ArithmeticException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A list setting: a HOCON list, or (from the environment and flags, which carry strings) one
+     * comma-separated string; blanks are dropped.
+     */
+    private static List<String> stringList(Config c, String path) {
+        if (c.getValue(path).valueType() == ConfigValueType.LIST) {
+            return c.getStringList(path);
+        }
+        return Arrays.stream(c.getString(path).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
     }
 
     /**
@@ -279,7 +396,7 @@ public record RelayConfig(
 
     /** A copy listening on another port (tests use 0). */
     public RelayConfig withPort(int newPort) {
-        return new RelayConfig(host, newPort, connectTimeout, upstreamBuffers, idleTimeout, pingInterval, closeTimeout,
-                limits, store);
+        return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, store,
+                upstreamIdleTimeout, handshakeTimeout, security, upstreamBuffers);
     }
 }

@@ -277,14 +277,34 @@ public final class RelayMain {
             Map<String, String> headers = new LinkedHashMap<>();
             @Option(names = "--status", description = "ACTIVE or INACTIVE (default ACTIVE).")
             EndpointStatus status = EndpointStatus.ACTIVE;
+            @Option(names = "--upstream-origin", paramLabel = "RULE",
+                    description = "Origin sent upstream: 'client', 'none' or an origin; default: the destination's origin.")
+            String upstreamOrigin = "";
+            @Option(names = "--trusted-ca", paramLabel = "PEM_FILE",
+                    description = "PEM certificate(s) trusted for this endpoint's wss:// upstream instead of the default trust store.")
+            Path trustedCa;
 
             @Override
             public Integer call() {
                 Instant now = Instant.now();
-                Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers, now, now);
+                String ca = readTrustedCa(trustedCa);
+                Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
+                        upstreamOrigin, ca, now, now);
                 UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
+                UpstreamTrust.check(endpoint); // and a CA it could never read
                 return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
                         "endpoint " + id + " already exists");
+            }
+        }
+
+        private static String readTrustedCa(Path file) {
+            if (file == null) {
+                return "";
+            }
+            try {
+                return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (java.io.IOException e) {
+                throw new RelayException("cannot read " + file + ": " + e.getMessage(), e);
             }
         }
 
@@ -315,6 +335,8 @@ public final class RelayMain {
                             row.put("allowedOrigins", e.allowedOrigins());
                             row.put("maxConnections", e.maxConnections());
                             row.put("upstreamHeaders", e.upstreamHeaders().keySet());
+                            row.put("upstreamOrigin", e.upstreamOrigin());
+                            row.put("trustedCa", !e.trustedCa().isEmpty());
                             row.put("createdAt", e.createdAt().toString());
                             row.put("updatedAt", e.updatedAt().toString());
                             try {

@@ -2,8 +2,6 @@ package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.EndpointLookup;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -52,23 +50,19 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
         this.sessions = new SessionRegistry(config, scheduler);
+        DestinationGuard guard = DestinationGuard.create(config.security());
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), guard);
 
         VirtualThreadPool threads = new VirtualThreadPool();
         threads.setName("jetty");
         threads.setMaxThreads(config.limits().maxSessions() + JETTY_TASK_HEADROOM);
         server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        connector = ListeningConnector.create(server, config);
         server.addConnector(connector);
 
-        HandshakeHandler handshake = new HandshakeHandler(lookup, upstreams, sessions);
+        HandshakeHandler handshake = new HandshakeHandler(lookup, upstreams, sessions, new Admission(config.limits()),
+                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(config.idleTimeout());
             // Parts, not whole messages, pass through the relay: frames larger than this are
@@ -132,10 +126,32 @@ public final class RelayServer implements AutoCloseable {
             close();
             throw new RelayException("relay failed to start on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        LOG.info("wsrelay listening on {}:{} (max sessions {}, max message {} bytes, connect timeout {} ms)",
-                config.host(), port(), config.limits().maxSessions(), config.limits().maxMessageBytes(),
-                config.connectTimeout().toMillis());
+        LOG.info("wsrelay listening on {}:{} ({}, max sessions {}, max message {} bytes, connect timeout {} ms)",
+                config.host(), port(), config.security().tls().isEnabled() ? "wss" : "ws",
+                config.limits().maxSessions(), config.limits().maxMessageBytes(), config.connectTimeout().toMillis());
+        LOG.info("security: origins {} (missing allowed: {}, same origin: {}), private upstream addresses {}, "
+                        + "allowed networks {}", config.security().allowedOrigins(), config.security().allowMissingOrigin(),
+                config.security().allowSameOrigin(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
+                config.security().allowedNetworks());
+        checkResolver();
         return this;
+    }
+
+    /**
+     * Warns when the destination guard cannot see the JDK client's own DNS lookups (another
+     * resolver provider, or {@code jdk.net.hosts.file}): the check before connecting still runs,
+     * but a host whose DNS answer changes right after it is no longer caught.
+     */
+    private static void checkResolver() {
+        try {
+            java.net.InetAddress.getAllByName("localhost"); // the JVM loads its resolver on the first lookup
+        } catch (java.net.UnknownHostException e) {
+            LOG.debug("localhost does not resolve: {}", e.toString());
+        }
+        if (!GuardedResolverProvider.isInstalled()) {
+            LOG.warn("the wsrelay resolver is not the JVM's name resolver: upstream addresses are checked before "
+                    + "connecting only, not at connect time (DNS rebinding)");
+        }
     }
 
     /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */

@@ -1,6 +1,5 @@
 package io.wsrelay.relay;
 
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -48,7 +47,8 @@ final class RelaySession {
     private final Inbox toDownstream = new Inbox();
     private final CompletableFuture<Void> upstreamCloseAnswered = new CompletableFuture<>();
     private final DownstreamListener downstreamListener = new DownstreamListener(this, toUpstream);
-    private final UpstreamListener upstreamListener = new UpstreamListener(toDownstream, upstreamCloseAnswered);
+    private final Keepalive keepalive;
+    private final UpstreamListener upstreamListener;
 
     private final AtomicBoolean opened = new AtomicBoolean();
     private final AtomicBoolean upstreamCloseSent = new AtomicBoolean();
@@ -75,6 +75,8 @@ final class RelaySession {
         this.config = config;
         this.scheduler = scheduler;
         this.onFinish = onFinish;
+        this.keepalive = new Keepalive(config, toUpstream, toDownstream);
+        this.upstreamListener = new UpstreamListener(toDownstream, upstreamCloseAnswered, keepalive);
     }
 
     long id() {
@@ -114,7 +116,7 @@ final class RelaySession {
         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Jetty opened the client's side: start both pumps and the keepalive pings. */
+    /** Jetty opened the client's side: start both pumps and the keepalive timer. */
     void downstreamOpened(Session session) {
         if (finished.get() || !opened.compareAndSet(false, true)) {
             session.disconnect();
@@ -129,10 +131,8 @@ final class RelaySession {
                 new DownstreamSink(session, writeTimeout), config.limits().maxMessageBytes(), this);
         startThread(up, Pump.Direction.UPSTREAM);
         startThread(down, Pump.Direction.DOWNSTREAM);
-        long pingMillis = config.pingInterval().toMillis();
-        if (pingMillis > 0) {
-            pings = scheduler.scheduleAtFixedRate(this::pingClient, pingMillis, pingMillis, TimeUnit.MILLISECONDS);
-        }
+        long period = keepalive.periodMillis();
+        pings = scheduler.scheduleAtFixedRate(this::keepalive, period, period, TimeUnit.MILLISECONDS);
         LOG.debug("{} open", this);
     }
 
@@ -285,10 +285,28 @@ final class RelaySession {
         toUpstream.stop();
     }
 
-    private void pingClient() {
-        Session session = downstream;
-        if (session != null && session.isOpen() && !downstreamCloseSent.get()) {
-            session.sendPing(BufferUtil.EMPTY_BUFFER, Callback.NOOP);
+    /** A frame arrived from the client. */
+    void heardFromClient() {
+        keepalive.heardFromClient();
+    }
+
+    /** Runs on the timer: closes a session whose side went silent, else pings both sides. */
+    private void keepalive() {
+        if (finished.get() || downstreamCloseSent.get() || upstreamCloseSent.get()) {
+            return;
+        }
+        switch (keepalive.check()) {
+            case CLIENT_SILENT -> {
+                LOG.debug("{} client silent for {} ms; closing", this, config.idleTimeout().toMillis());
+                closeDownstream(CloseCodes.GOING_AWAY, "idle timeout");
+                closeUpstream(CloseCodes.GOING_AWAY, "client idle timeout");
+            }
+            case UPSTREAM_SILENT -> {
+                LOG.debug("{} upstream silent for {} ms; closing", this, config.upstreamIdleTimeout().toMillis());
+                closeUpstream(CloseCodes.GOING_AWAY, "idle timeout");
+                closeDownstream(CloseCodes.GOING_AWAY, "upstream idle timeout");
+            }
+            case ALIVE -> keepalive.ping(downstream, upstream);
         }
     }
 

@@ -44,8 +44,18 @@ final class SessionRegistry {
         permits.release();
     }
 
-    RelaySession newSession(long id, String endpointId, String client, URI upstreamUri) {
-        return new RelaySession(id, endpointId, client, upstreamUri, config, scheduler, this::finished, pumpThreads);
+    /**
+     * A session not yet counted as open; {@code release} runs once it finishes (after it was
+     * {@link #opened}), to give back what the handshake took besides the permit.
+     */
+    RelaySession newSession(long id, String endpointId, String client, URI upstreamUri, Runnable release) {
+        return new RelaySession(id, endpointId, client, upstreamUri, config, scheduler, session -> {
+            try {
+                finished(session);
+            } finally {
+                release.run();
+            }
+        }, pumpThreads);
     }
 
     /** Pump threads alive now, counted from their start to the last line they run. */

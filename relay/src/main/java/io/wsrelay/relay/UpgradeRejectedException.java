@@ -13,17 +13,29 @@ public class UpgradeRejectedException extends RelayException {
 
     private final int status;
     private final String error;
+    private final long retryAfterSeconds;
 
     public UpgradeRejectedException(int status, String error, String detail) {
-        super(detail);
-        this.status = status;
-        this.error = error;
+        this(status, error, detail, null, 0);
     }
 
     public UpgradeRejectedException(int status, String error, String detail, Throwable cause) {
+        this(status, error, detail, cause, 0);
+    }
+
+    /**
+     * @param retryAfterSeconds sent as {@code Retry-After} when positive (429 rate limits)
+     */
+    public UpgradeRejectedException(int status, String error, String detail, Throwable cause, long retryAfterSeconds) {
         super(detail, cause);
         this.status = status;
         this.error = error;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds the client should wait before trying again ({@code Retry-After}); 0 when not said. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** The HTTP status of the refusal (400, 403, 404, 429, 502, 503, 504). */

@@ -3,6 +3,8 @@ package io.wsrelay.relay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,11 +13,15 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -30,32 +36,57 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sockets, so spreading sessions over one client per core keeps those threads from becoming
  * the bottleneck. Redirects are never followed (a {@code 3xx} is a refused handshake, 502).
  *
+ * <p>An endpoint with a {@link io.wsrelay.relay.spi.Endpoint#trustedCa() trusted CA} gets a
+ * client of its own per distinct CA (its SSL context is per client), created on first use and
+ * kept until the relay stops; at most {@value #MAX_TRUST_CLIENTS} such clients. Every client
+ * runs its tasks with the {@link DestinationGuard} bound, so the addresses it resolves are the
+ * ones the guard admits.
+ *
  * <p>Thread-safe. {@link #connect} blocks the calling (virtual) thread for at most the connect
  * timeout.
  */
 final class UpstreamConnector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnector.class);
 
+    /**
+     * Distinct trusted CAs with a client of their own. Endpoints are the operator's, so this is
+     * never reached by clients; it caps the selector threads a store full of CAs could start.
+     */
+    static final int MAX_TRUST_CLIENTS = 64;
+
     private final HttpClient[] clients;
     private final ExecutorService executor;
+    private final Executor guardedExecutor;
+    private final DestinationGuard guard;
     private final Duration connectTimeout;
     private final AtomicInteger next = new AtomicInteger();
+    private final ConcurrentMap<String, HttpClient> trustClients = new ConcurrentHashMap<>();
 
-    UpstreamConnector(Duration connectTimeout, RelayConfig.UpstreamBuffers buffers, int clientCount) {
+    UpstreamConnector(Duration connectTimeout, RelayConfig.UpstreamBuffers buffers, int clientCount,
+                      DestinationGuard guard) {
         this.connectTimeout = connectTimeout;
+        this.guard = guard;
         // The JDK reads these net properties each time it opens a WebSocket; an operator's own
         // -D setting wins. Its 16 KiB defaults cost 32 KiB of heap per idle session.
         setIfAbsent("jdk.httpclient.websocket.writeBufferSize", buffers.writeBytes());
         setIfAbsent("jdk.httpclient.websocket.intermediateBufferSize", buffers.textBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("upstream-", 0).factory());
+        this.guardedExecutor = guard.guarding(executor);
         this.clients = new HttpClient[Math.max(1, clientCount)];
         for (int i = 0; i < clients.length; i++) {
-            clients[i] = HttpClient.newBuilder()
-                    .connectTimeout(connectTimeout)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(executor)
-                    .build();
+            clients[i] = newClient(null);
         }
+    }
+
+    private HttpClient newClient(SSLContext ssl) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(guardedExecutor);
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        return builder.build();
     }
 
     /**
@@ -63,17 +94,22 @@ final class UpstreamConnector implements AutoCloseable {
      *
      * @param uri          the upstream URI ({@code ws://} or {@code wss://})
      * @param subprotocols the client's offered subprotocols, most preferred first; may be empty
-     * @param headers      extra handshake headers (the endpoint's configured ones)
+     * @param headers      extra handshake headers ({@link HeaderPolicy}'s choice)
+     * @param trustedCa    PEM certificate(s) to trust instead of the default trust store; empty
+     *                     for default trust
      * @param listener     receives the upstream's messages
      * @return the open WebSocket; its {@link WebSocket#getSubprotocol()} is the upstream's choice
      * @throws UpstreamConnectException 502 if the upstream refused the connection, answered the
-     *         handshake with anything but {@code 101}, or failed TLS; 504 if it did not complete
-     *         the handshake within the connect timeout
+     *         handshake with anything but {@code 101}, failed TLS verification, or its host does
+     *         not resolve; 504 if it did not complete the handshake within the connect timeout
+     * @throws UpgradeRejectedException 403 {@code destination_not_allowed} if the host resolved,
+     *         at connect time, only to addresses the {@link DestinationGuard} refuses
      * @throws InterruptedException if the calling thread is interrupted
      */
-    WebSocket connect(URI uri, List<String> subprotocols, Map<String, String> headers, WebSocket.Listener listener)
-            throws InterruptedException {
-        HttpClient client = clients[Math.floorMod(next.getAndIncrement(), clients.length)];
+    WebSocket connect(URI uri, List<String> subprotocols, Map<String, String> headers, String trustedCa,
+                      WebSocket.Listener listener) throws InterruptedException {
+        HttpClient client = trustedCa.isBlank() ? clients[Math.floorMod(next.getAndIncrement(), clients.length)]
+                : trustClient(uri, trustedCa);
         WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
         if (!subprotocols.isEmpty()) {
             builder.subprotocols(subprotocols.getFirst(),
@@ -82,10 +118,12 @@ final class UpstreamConnector implements AutoCloseable {
         CompletableFuture<WebSocket> opening;
         try {
             headers.forEach(builder::header);
-            opening = builder.buildAsync(uri, listener);
+            opening = guard.call(() -> builder.buildAsync(uri, listener));
         } catch (IllegalArgumentException e) {
             throw new UpstreamConnectException(502, "bad_destination",
                     "the endpoint's upstream URI or headers are not accepted: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new UpstreamConnectException(502, "upstream_unreachable", "upstream could not be opened: " + e, e);
         }
         try {
             // The builder's timeout covers connect and handshake; the small margin only keeps
@@ -102,8 +140,35 @@ final class UpstreamConnector implements AutoCloseable {
         }
     }
 
-    private UpstreamConnectException failed(URI uri, Throwable cause) {
+    private HttpClient trustClient(URI uri, String trustedCa) {
+        String key = UpstreamTrust.fingerprint(trustedCa);
+        HttpClient existing = trustClients.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        if (trustClients.size() >= MAX_TRUST_CLIENTS) {
+            throw new UpstreamConnectException(502, "upstream_tls", "the relay already serves "
+                    + MAX_TRUST_CLIENTS + " distinct trusted CAs", null);
+        }
+        SSLContext ssl;
+        try {
+            ssl = UpstreamTrust.sslContext(trustedCa);
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamConnectException(502, "upstream_tls", "the trusted CA of the endpoint for "
+                    + uri.getHost() + " is not usable", e);
+        }
+        return trustClients.computeIfAbsent(key, k -> newClient(ssl));
+    }
+
+    private UpgradeRejectedException failed(URI uri, Throwable cause) {
         String where = uri.getHost() + ":" + port(uri);
+        if (hasCause(cause, UnresolvedAddressException.class) || hasCause(cause, java.net.UnknownHostException.class)) {
+            return guard.refusalOrUnresolved(DestinationGuard.bareHost(uri), cause);
+        }
+        if (hasCause(cause, SSLException.class)) {
+            return new UpstreamConnectException(502, "upstream_tls",
+                    "upstream " + where + " failed TLS verification", cause);
+        }
         if (cause instanceof WebSocketHandshakeException h) {
             int status = h.getResponse() == null ? 0 : h.getResponse().statusCode();
             return new UpstreamConnectException(502, "upstream_rejected",
@@ -122,6 +187,15 @@ final class UpstreamConnector implements AutoCloseable {
         }
         return new UpstreamConnectException(502, "upstream_unreachable",
                 "upstream " + where + " could not be opened: " + cause, cause);
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private UpstreamConnectException timedOut(URI uri, Throwable cause) {
@@ -153,6 +227,7 @@ final class UpstreamConnector implements AutoCloseable {
         for (HttpClient client : clients) {
             client.shutdownNow();
         }
+        trustClients.values().forEach(HttpClient::shutdownNow);
         executor.shutdownNow();
         LOG.debug("upstream clients closed");
     }

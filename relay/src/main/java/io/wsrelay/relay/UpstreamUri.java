@@ -61,8 +61,10 @@ public final class UpstreamUri {
                 throw new UpgradeRejectedException(403, "host_not_allowed",
                         "endpoint " + endpoint.id() + " does not allow host " + host);
             }
-            scheme = parameter(rawQuery, ENDPOINT_SCHEME).map(s -> wsScheme(s.toLowerCase(Locale.ROOT)))
-                    .orElse(scheme);
+            Optional<String> asked = parameter(rawQuery, ENDPOINT_SCHEME);
+            if (asked.isPresent()) {
+                scheme = wsScheme(asked.get().toLowerCase(Locale.ROOT));
+            }
             if (scheme == null) {
                 throw new UpgradeRejectedException(400, "bad_request", ENDPOINT_SCHEME + " must be ws or wss");
             }

@@ -56,7 +56,9 @@ class BrowserInterceptorIT {
         otherUpstream = TestUpstream.start();
         InMemoryEndpointStore store = new InMemoryEndpointStore();
         // The wiring the relay's launcher uses: the script handler in front of the upgrades.
-        relay = RelayServer.builder(RelayConfig.from(Map.of("relay.host", "127.0.0.1", "relay.port", "0")), store)
+        // The upstreams listen on loopback, which the destination guard refuses by default.
+        relay = RelayServer.builder(RelayConfig.from(Map.of("relay.host", "127.0.0.1", "relay.port", "0",
+                        "relay.upstream.allow-private-addresses", "true")), store)
                 .handler(InterceptorScriptHandler.create(InterceptorScript.load()))
                 .build()
                 .start();

@@ -15,18 +15,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A hand-written WebSocket upstream on {@code 127.0.0.1:0} for faults a library will not
- * produce: it completes the opening handshake (RFC 6455 §4.2.2), then, once the first byte of a
- * client frame arrives, resets the TCP connection (SO_LINGER 0, so the relay sees RST, not FIN).
+ * produce. It completes the opening handshake (RFC 6455 §4.2.2), then, by {@link Mode}:
+ * resets the TCP connection (SO_LINGER 0, so the relay sees RST, not FIN) once the first byte of
+ * a client frame arrives, optionally after sending the first fragment of a message; or falls
+ * silent, reading and answering nothing, as an upstream whose host vanished.
  */
 public final class RawUpstream implements AutoCloseable {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    /** What the upstream does after the handshake. */
+    public enum Mode { RESET_ON_FIRST_BYTE, RESET_MID_MESSAGE, SILENT }
+
     private final ServerSocket server;
     private final Thread acceptor;
+    private final Mode mode;
+    private final java.util.List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Counted down when a connection has been reset. */
     public final CountDownLatch reset = new CountDownLatch(1);
 
     public RawUpstream() throws IOException {
+        this(Mode.RESET_ON_FIRST_BYTE);
+    }
+
+    public RawUpstream(Mode mode) throws IOException {
+        this.mode = mode;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         acceptor = Thread.ofVirtual().name("raw-upstream").start(this::serve);
     }
@@ -37,19 +49,36 @@ public final class RawUpstream implements AutoCloseable {
 
     private void serve() {
         while (!server.isClosed()) {
-            try (Socket socket = server.accept()) {
-                InputStream in = socket.getInputStream();
-                OutputStream out = socket.getOutputStream();
+            Socket accepted;
+            try {
+                accepted = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            if (mode == Mode.SILENT) {
+                held.add(accepted);
+            }
+            try (Socket socket = mode == Mode.SILENT ? null : accepted) {
+                InputStream in = accepted.getInputStream();
+                OutputStream out = accepted.getOutputStream();
                 String key = readRequestKey(in);
                 String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
                         .digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1)));
                 out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
+                if (mode == Mode.SILENT) {
+                    continue; // holds the socket open and never reads it
+                }
+                if (mode == Mode.RESET_MID_MESSAGE) {
+                    // A binary frame without FIN: the message's first fragment, 4 bytes.
+                    out.write(new byte[] {0x02, 0x04, 1, 2, 3, 4});
+                    out.flush();
+                }
                 if (in.read() < 0) {
                     continue;
                 }
-                socket.setSoLinger(true, 0);
+                accepted.setSoLinger(true, 0);
                 reset.countDown();
             } catch (Exception e) {
                 if (server.isClosed()) {
@@ -84,6 +113,9 @@ public final class RawUpstream implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.close();
+        for (Socket s : held) {
+            s.close();
+        }
         acceptor.join();
     }
 }

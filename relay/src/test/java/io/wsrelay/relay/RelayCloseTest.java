@@ -9,15 +9,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.wsrelay.relay.ProcessResources.openFileDescriptors;
+import static io.wsrelay.relay.ProcessResources.platformThreadNames;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,6 +38,9 @@ class RelayCloseTest {
 
     @BeforeEach
     void forgetEarlierCloses() {
+        // The previous test's sessions may still be finishing their close handshakes.
+        await().atMost(Timeouts.MESSAGE).until(() -> harness.relay.activeSessions() == 0
+                && harness.upstream.openSessions() == 0);
         harness.upstream.closes().clear();
     }
 
@@ -191,14 +192,6 @@ class RelayCloseTest {
         });
     }
 
-    private static Set<String> platformThreadNames() {
-        Set<String> names = new TreeSet<>();
-        Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> !name.startsWith("awaitility")) // the waiting thread itself
-                .forEach(names::add);
-        return names;
-    }
-
     private static long openFileDescriptorsOrMinusOne() {
         try {
             return openFileDescriptors();
@@ -213,11 +206,5 @@ class RelayCloseTest {
             throw new AssertionError("the upstream saw no close within " + Timeouts.CLOSE);
         }
         return closed;
-    }
-
-    private static long openFileDescriptors() throws Exception {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 }

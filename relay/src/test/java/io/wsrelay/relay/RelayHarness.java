@@ -19,7 +19,12 @@ public final class RelayHarness implements AutoCloseable {
     private RelayHarness(Map<String, String> settings, EndpointLookup lookup) throws Exception {
         upstream = TestUpstream.start();
         store.insert(Endpoint.of("e1", upstream.uri().toString()));
-        Map<String, String> all = new HashMap<>(Map.of("relay.host", "127.0.0.1", "relay.port", "0"));
+        // The fixtures listen on loopback, which the destination guard refuses by default, and
+        // every test client comes from 127.0.0.1, so the per-address limits are lifted.
+        Map<String, String> all = new HashMap<>(Map.of("relay.host", "127.0.0.1", "relay.port", "0",
+                "relay.upstream.allow-private-addresses", "true",
+                "relay.limits.max-sessions-per-client", "100000",
+                "relay.limits.upgrades-per-minute-per-client", "0"));
         all.putAll(settings);
         relay = RelayServer.create(RelayConfig.from(all), lookup == null ? store : lookup).start();
     }

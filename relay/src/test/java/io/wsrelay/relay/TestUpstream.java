@@ -1,9 +1,15 @@
 package io.wsrelay.relay;
 
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -60,14 +66,23 @@ public final class TestUpstream implements AutoCloseable {
     private final BlockingQueue<Closed> closes = new LinkedBlockingQueue<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong floodBytesSent = new AtomicLong();
+    private final BlockingQueue<List<String>> serverNames = new LinkedBlockingQueue<>();
+    private final boolean tls;
     /** Opened by a test to let {@code /stream} send the rest of its message. */
     public final CountDownLatch streamGate = new CountDownLatch(1);
 
-    private TestUpstream() throws Exception {
+    private TestUpstream(SslContextFactory.Server ssl) throws Exception {
         VirtualThreadPool threads = new VirtualThreadPool();
         threads.setName("upstream");
         server = new Server(threads);
-        connector = new ServerConnector(server);
+        tls = ssl != null;
+        if (tls) {
+            HttpConfiguration http = new HttpConfiguration();
+            http.addCustomizer(new SecureRequestCustomizer(false));
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server);
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -81,12 +96,26 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     public static TestUpstream start() throws Exception {
-        return new TestUpstream();
+        return new TestUpstream(null);
     }
 
-    /** {@code ws://127.0.0.1:<port>} */
+    /** An upstream serving {@code wss://} with the key and certificate in {@code keystore} (PKCS12). */
+    public static TestUpstream startTls(java.nio.file.Path keystore, String password) throws Exception {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(keystore.toString());
+        ssl.setKeyStorePassword(password);
+        ssl.setKeyStoreType("PKCS12");
+        return new TestUpstream(ssl);
+    }
+
+    /** {@code ws://127.0.0.1:<port>}, or {@code wss://localhost:<port>} for a TLS upstream. */
     public URI uri() {
-        return URI.create("ws://127.0.0.1:" + connector.getLocalPort());
+        return URI.create((tls ? "wss://localhost:" : "ws://127.0.0.1:") + connector.getLocalPort());
+    }
+
+    /** The SNI host names each TLS handshake asked for, one list per upgrade. */
+    public BlockingQueue<List<String>> serverNames() {
+        return serverNames;
     }
 
     public BlockingQueue<Handshake> handshakes() {
@@ -115,6 +144,11 @@ public final class TestUpstream implements AutoCloseable {
                           org.eclipse.jetty.util.Callback callback) {
         String path = request.getHttpURI().getPath();
         String query = request.getHttpURI().getQuery();
+        if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData data
+                && data.sslSession() instanceof javax.net.ssl.ExtendedSSLSession session) {
+            serverNames.add(session.getRequestedServerNames().stream()
+                    .map(n -> n instanceof javax.net.ssl.SNIHostName h ? h.getAsciiName() : n.toString()).toList());
+        }
         handshakes.add(new Handshake(request.getHttpURI().getPathQuery(),
                 request.getHeaders().getValuesList(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL),
                 request.getHeaders().stream().collect(java.util.stream.Collectors.groupingBy(

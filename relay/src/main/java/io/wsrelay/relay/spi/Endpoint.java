@@ -23,6 +23,12 @@ import java.util.Objects;
  *                        relay-wide limit applies
  * @param upstreamHeaders headers added to the upstream opening handshake (for example an API key
  *                        the browser must never see); empty means none
+ * @param upstreamOrigin  the Origin sent upstream: empty for the origin of {@code destinationUrl}
+ *                        (the site the page came from), {@value #ORIGIN_CLIENT} for the browser's
+ *                        own, {@value #ORIGIN_NONE} for none, or a literal origin
+ *                        ({@code https://app.example.com})
+ * @param trustedCa       PEM certificate(s) trusted for this endpoint's {@code wss://} upstreams
+ *                        instead of the JVM's default trust store; empty means default trust
  * @param createdAt       when the row was created
  * @param updatedAt       when the row was last changed
  */
@@ -34,11 +40,17 @@ public record Endpoint(
         List<String> allowedOrigins,
         int maxConnections,
         Map<String, String> upstreamHeaders,
+        String upstreamOrigin,
+        String trustedCa,
         Instant createdAt,
         Instant updatedAt) {
 
     /** Longest id accepted, in characters (the schema's {@code VARCHAR(64)}). */
     public static final int MAX_ID_LENGTH = 64;
+    /** {@link #upstreamOrigin()} value: send the browser's Origin upstream as received. */
+    public static final String ORIGIN_CLIENT = "client";
+    /** {@link #upstreamOrigin()} value: send no Origin upstream. */
+    public static final String ORIGIN_NONE = "none";
 
     /**
      * Validates and copies the components.
@@ -51,6 +63,8 @@ public record Endpoint(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(destinationUrl, "destinationUrl");
         Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(upstreamOrigin, "upstreamOrigin");
+        Objects.requireNonNull(trustedCa, "trustedCa");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
@@ -62,6 +76,18 @@ public record Endpoint(
         allowedHosts = List.copyOf(allowedHosts);
         allowedOrigins = List.copyOf(allowedOrigins);
         upstreamHeaders = Map.copyOf(upstreamHeaders);
+    }
+
+    /**
+     * An endpoint with the default upstream Origin rule and default TLS trust.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    Instant createdAt, Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, "", "",
+                createdAt, updatedAt);
     }
 
     /**
@@ -77,7 +103,7 @@ public record Endpoint(
     /** A copy with another status and {@code updatedAt} set to now. */
     public Endpoint withStatus(EndpointStatus newStatus) {
         return new Endpoint(id, destinationUrl, newStatus, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, createdAt, Instant.now());
     }
 
     /** Whether new upgrades to this endpoint are relayed. */
@@ -90,6 +116,8 @@ public record Endpoint(
     public String toString() {
         return "Endpoint{id=" + id + ", destination=" + destinationUrl + ", status=" + status
                 + ", allowedHosts=" + allowedHosts.size() + ", allowedOrigins=" + allowedOrigins.size()
-                + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet() + "}";
+                + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet()
+                + (upstreamOrigin.isEmpty() ? "" : ", upstreamOrigin=" + upstreamOrigin)
+                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes") + "}";
     }
 }

@@ -16,14 +16,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The JSON of a cached lookup: {@code {"v":1,"endpoint":{...}}} for a found endpoint,
- * {@code {"v":1,"endpoint":null}} for an unknown id. Timestamps are ISO-8601 instants.
+ * The JSON of a cached lookup: {@code {"v":2,"endpoint":{...}}} for a found endpoint,
+ * {@code {"v":2,"endpoint":null}} for an unknown id. Timestamps are ISO-8601 instants.
  * Stateless and thread-safe.
  */
 final class EntryCodec {
 
-    /** Bumped when the format changes; entries of any other version read as corrupt (a miss). */
-    static final int VERSION = 1;
+    /**
+     * Bumped when the format changes; entries of any other version read as corrupt (a miss).
+     * 2 added the endpoint's upstream Origin rule and trusted CA.
+     */
+    static final int VERSION = 2;
 
     /**
      * Thread-safe once configured; never reconfigured. Parse errors leave the source out of their
@@ -40,7 +43,7 @@ final class EntryCodec {
 
     private record Row(String id, String destinationUrl, String status, List<String> allowedHosts,
                        List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
-                       String createdAt, String updatedAt) {
+                       String upstreamOrigin, String trustedCa, String createdAt, String updatedAt) {
     }
 
     private EntryCodec() {
@@ -49,8 +52,8 @@ final class EntryCodec {
     /** The JSON for a lookup's answer; empty encodes "unknown id". */
     static String encode(Optional<Endpoint> answer) {
         Row row = answer.map(e -> new Row(e.id(), e.destinationUrl(), e.status().name(), e.allowedHosts(),
-                e.allowedOrigins(), e.maxConnections(), e.upstreamHeaders(), e.createdAt().toString(),
-                e.updatedAt().toString())).orElse(null);
+                e.allowedOrigins(), e.maxConnections(), e.upstreamHeaders(), e.upstreamOrigin(), e.trustedCa(),
+                e.createdAt().toString(), e.updatedAt().toString())).orElse(null);
         try {
             return JSON.writeValueAsString(new Entry(VERSION, row));
         } catch (JsonProcessingException e) {
@@ -90,7 +93,7 @@ final class EntryCodec {
         try {
             return Optional.of(new Endpoint(row.id(), row.destinationUrl(), EndpointStatus.valueOf(row.status()),
                     row.allowedHosts(), row.allowedOrigins(), row.maxConnections(), row.upstreamHeaders(),
-                    Instant.parse(row.createdAt()), Instant.parse(row.updatedAt())));
+                    row.upstreamOrigin(), row.trustedCa(), Instant.parse(row.createdAt()), Instant.parse(row.updatedAt())));
         } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
             // A missing field, an unknown status, a JSON null in a list, an unreadable timestamp.
             throw new StoreException("the entry has a value an endpoint does not admit", e);

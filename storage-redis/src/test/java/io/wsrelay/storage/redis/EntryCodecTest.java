@@ -36,12 +36,12 @@ class EntryCodecTest {
             "garbage",
             "",
             "42",
-            "{\"v\":2,\"endpoint\":null}",
+            "{\"v\":1,\"endpoint\":null}",
             "{\"endpoint\":null}",
-            "{\"v\":1}",
-            "{\"v\":1,\"endpoint\":null,\"extra\":true}",
-            "{\"v\":1,\"endpoint\":{\"id\":\"e1\"}}",
-            "{\"v\":1,\"endpoint\":null} trailing",
+            "{\"v\":2}",
+            "{\"v\":2,\"endpoint\":null,\"extra\":true}",
+            "{\"v\":2,\"endpoint\":{\"id\":\"e1\"}}",
+            "{\"v\":2,\"endpoint\":null} trailing",
             "[\"v\",1]"})
     void anythingElseIsRefused(String json) {
         assertThrows(StoreException.class, () -> EntryCodec.decode("e1", json));

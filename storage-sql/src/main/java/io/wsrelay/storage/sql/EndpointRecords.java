@@ -22,7 +22,8 @@ import static io.wsrelay.storage.sql.db.Tables.ENDPOINT;
  * Converts between {@link Endpoint} and the generated {@link EndpointRecord}.
  *
  * <p>Column rules: lists are JSON arrays and headers a JSON object, with NULL for empty; a
- * {@code max_connections} of NULL is {@code 0}; timestamps are UTC and kept to the microsecond,
+ * {@code max_connections} of NULL is {@code 0}; an empty upstream origin or trusted CA is NULL;
+ * timestamps are UTC and kept to the microsecond,
  * the precision both PostgreSQL and H2 store. Stateless and thread-safe.
  */
 final class EndpointRecords {
@@ -50,6 +51,8 @@ final class EndpointRecords {
         row.setAllowedOrigins(fitting(ENDPOINT.ALLOWED_ORIGINS, endpoint.id(), listJson(endpoint.allowedOrigins())));
         row.setMaxConnections(endpoint.maxConnections() == 0 ? null : endpoint.maxConnections());
         row.setUpstreamHeaders(fitting(ENDPOINT.UPSTREAM_HEADERS, endpoint.id(), mapJson(endpoint.upstreamHeaders())));
+        row.setUpstreamOrigin(fitting(ENDPOINT.UPSTREAM_ORIGIN, endpoint.id(), emptyToNull(endpoint.upstreamOrigin())));
+        row.setTrustedCa(fitting(ENDPOINT.TRUSTED_CA, endpoint.id(), emptyToNull(endpoint.trustedCa())));
         row.setCreatedAt(timestamp(endpoint.createdAt()));
         row.setUpdatedAt(timestamp(endpoint.updatedAt()));
         return row;
@@ -72,6 +75,8 @@ final class EndpointRecords {
                     parse(row.getAllowedOrigins(), STRING_LIST, List.of(), ENDPOINT.ALLOWED_ORIGINS, id),
                     max == null ? 0 : max,
                     parse(row.getUpstreamHeaders(), STRING_MAP, Map.of(), ENDPOINT.UPSTREAM_HEADERS, id),
+                    row.getUpstreamOrigin() == null ? "" : row.getUpstreamOrigin(),
+                    row.getTrustedCa() == null ? "" : row.getTrustedCa(),
                     row.getCreatedAt().toInstant(),
                     row.getUpdatedAt().toInstant());
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -83,6 +88,10 @@ final class EndpointRecords {
     /** {@code instant} in UTC, cut to the microsecond. */
     static OffsetDateTime timestamp(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     private static String listJson(List<String> values) {

@@ -153,6 +153,8 @@ public final class SqlEndpointStore implements EndpointStore {
                 .set(ENDPOINT.ALLOWED_ORIGINS, row.getAllowedOrigins())
                 .set(ENDPOINT.MAX_CONNECTIONS, row.getMaxConnections())
                 .set(ENDPOINT.UPSTREAM_HEADERS, row.getUpstreamHeaders())
+                .set(ENDPOINT.UPSTREAM_ORIGIN, row.getUpstreamOrigin())
+                .set(ENDPOINT.TRUSTED_CA, row.getTrustedCa())
                 .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
                 .where(ENDPOINT.ID.eq(row.getId()))
                 .execute() == 1);

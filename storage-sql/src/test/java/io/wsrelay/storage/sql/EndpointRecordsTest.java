@@ -35,6 +35,8 @@ class EndpointRecordsTest {
                 () -> assertEquals(Map.of("X-Api-Key", "secret", "X-Tenant", "t1"),
                         EndpointRecords.toEndpoint(row).upstreamHeaders()),
                 () -> assertEquals(25, row.getMaxConnections()),
+                () -> assertEquals("https://www.example.com", row.getUpstreamOrigin()),
+                () -> assertEquals(TestEndpoints.CA_PEM, row.getTrustedCa()),
                 () -> assertEquals("INACTIVE", row.getStatus()));
     }
 
@@ -45,7 +47,9 @@ class EndpointRecordsTest {
                 () -> assertNull(row.getAllowedHosts()),
                 () -> assertNull(row.getAllowedOrigins()),
                 () -> assertNull(row.getMaxConnections()),
-                () -> assertNull(row.getUpstreamHeaders()));
+                () -> assertNull(row.getUpstreamHeaders()),
+                () -> assertNull(row.getUpstreamOrigin()),
+                () -> assertNull(row.getTrustedCa()));
     }
 
     @Test
@@ -55,7 +59,9 @@ class EndpointRecordsTest {
                 () -> assertEquals(List.of(), endpoint.allowedHosts()),
                 () -> assertEquals(List.of(), endpoint.allowedOrigins()),
                 () -> assertEquals(0, endpoint.maxConnections()),
-                () -> assertEquals(Map.of(), endpoint.upstreamHeaders()));
+                () -> assertEquals(Map.of(), endpoint.upstreamHeaders()),
+                () -> assertEquals("", endpoint.upstreamOrigin()),
+                () -> assertEquals("", endpoint.trustedCa()));
     }
 
     @Test

@@ -118,8 +118,8 @@ abstract class SqlEndpointStoreContract {
     void updateReplacesSettingsKeepsCreatedAtAndSetsUpdatedAt() {
         store.insert(bare("e1"));
         Endpoint changed = new Endpoint("e1", "wss://other.example.com", EndpointStatus.INACTIVE,
-                List.of("h1"), List.of("https://o1"), 3, Map.of("Authorization", "Bearer t"),
-                Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-01-01T00:00:00Z"));
+                List.of("h1"), List.of("https://o1"), 3, Map.of("Authorization", "Bearer t"), Endpoint.ORIGIN_NONE,
+                TestEndpoints.CA_PEM, Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-01-01T00:00:00Z"));
         Instant before = Instant.now().minusSeconds(60);
 
         assertTrue(store.update(changed));
@@ -132,6 +132,8 @@ abstract class SqlEndpointStoreContract {
                 () -> assertEquals(changed.allowedOrigins(), read.allowedOrigins()),
                 () -> assertEquals(changed.maxConnections(), read.maxConnections()),
                 () -> assertEquals(changed.upstreamHeaders(), read.upstreamHeaders()),
+                () -> assertEquals(changed.upstreamOrigin(), read.upstreamOrigin()),
+                () -> assertEquals(changed.trustedCa(), read.trustedCa()),
                 () -> assertEquals(CREATED, read.createdAt()),
                 () -> assertTrue(read.updatedAt().isAfter(before), () -> "updatedAt " + read.updatedAt()));
     }
@@ -142,7 +144,8 @@ abstract class SqlEndpointStoreContract {
         assertTrue(store.update(bare("e1")));
         Endpoint read = store.lookup("e1").orElseThrow();
         assertEquals(bare("e1"), new Endpoint(read.id(), read.destinationUrl(), read.status(), read.allowedHosts(),
-                read.allowedOrigins(), read.maxConnections(), read.upstreamHeaders(), CREATED, UPDATED));
+                read.allowedOrigins(), read.maxConnections(), read.upstreamHeaders(), read.upstreamOrigin(), read.trustedCa(),
+                CREATED, UPDATED));
     }
 
     @Test
@@ -159,7 +162,8 @@ abstract class SqlEndpointStoreContract {
         Endpoint e = full("e1");
         assertAll(
                 () -> assertEquals(new Endpoint(e.id(), e.destinationUrl(), EndpointStatus.ACTIVE, e.allowedHosts(),
-                        e.allowedOrigins(), e.maxConnections(), e.upstreamHeaders(), e.createdAt(), read.updatedAt()),
+                        e.allowedOrigins(), e.maxConnections(), e.upstreamHeaders(), e.upstreamOrigin(), e.trustedCa(),
+                        e.createdAt(), read.updatedAt()),
                         read),
                 () -> assertTrue(read.updatedAt().isAfter(UPDATED), () -> "updatedAt " + read.updatedAt()));
     }
@@ -221,7 +225,7 @@ abstract class SqlEndpointStoreContract {
     @Test
     void migrateAppliesTheSchemaOnceThenNothing() {
         RelayConfig.Store fresh = freshDatabase();
-        assertEquals(1, provider.migrate(fresh));
+        assertEquals(2, provider.migrate(fresh)); // V1 and V2
         assertEquals(0, provider.migrate(fresh));
     }
 

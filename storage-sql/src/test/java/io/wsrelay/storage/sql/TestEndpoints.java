@@ -19,11 +19,17 @@ public final class TestEndpoints {
     private TestEndpoints() {
     }
 
-    /** An endpoint with every setting used: lists, headers, a connection limit, INACTIVE. */
+    /** PEM text standing in for a trusted CA; the store keeps it as text and never parses it. */
+    public static final String CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+    /**
+     * An endpoint with every setting used: lists, headers, a connection limit, an upstream Origin,
+     * a trusted CA, INACTIVE.
+     */
     public static Endpoint full(String id) {
         return new Endpoint(id, "wss://api.example.com/base", EndpointStatus.INACTIVE,
                 List.of("cdn.example.com", "ws.example.com:8443"), List.of("https://app.example.com"), 25,
-                Map.of("X-Api-Key", "secret", "X-Tenant", "t1"), CREATED, UPDATED);
+                Map.of("X-Api-Key", "secret", "X-Tenant", "t1"), "https://www.example.com", CA_PEM, CREATED, UPDATED);
     }
 
     /** An ACTIVE endpoint with no settings. */

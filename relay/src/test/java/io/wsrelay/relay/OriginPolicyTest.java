@@ -1,0 +1,79 @@
+package io.wsrelay.relay;
+
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The Origin rules on their own; RelaySecurityTest checks them through a running relay. */
+class OriginPolicyTest {
+    private static final Endpoint PLAIN = Endpoint.of("e1", "wss://api.example.com/ws");
+
+    @ParameterizedTest(name = "{0} matches {1}: {2}")
+    @CsvSource({
+            "https://app.example.com, https://app.example.com, true",
+            "https://app.example.com, HTTPS://APP.example.com, true",
+            "https://app.example.com, https://app.example.com:443, true",
+            "https://app.example.com, http://app.example.com, false",
+            "https://app.example.com, https://app.example.com:8443, false",
+            "https://app.example.com, https://app.example.com.evil.net, false",
+            "https://*.example.com, https://a.b.example.com, true",
+            "https://*.example.com, https://example.com, false",
+            "https://*.example.com, https://evilexample.com, false",
+            "https://*.example.com, http://a.example.com, false",
+            "*, https://anything.net, true",
+            "*, null, true",
+            "https://app.example.com, null, false"})
+    void matchesPatterns(String pattern, String origin, boolean expected) {
+        assertEquals(expected, OriginPolicy.matches(pattern, origin));
+    }
+
+    @ParameterizedTest(name = "{0} with Host {1}: {2}")
+    @CsvSource({
+            "http://relay.example:3001, relay.example:3001, true",
+            "https://relay.example, relay.example, true",
+            "https://relay.example, relay.example:443, true",
+            "http://relay.example, relay.example:3001, false",
+            "https://evil.example, relay.example, false"})
+    void recognisesTheRelaysOwnOrigin(String origin, String host, boolean expected) {
+        assertEquals(expected, OriginPolicy.isSameOrigin(origin, host));
+    }
+
+    @Test
+    void byDefaultAllowsMissingOriginAndSameOriginButNoOtherPage() {
+        OriginPolicy policy = OriginPolicy.create(RelayConfig.defaults().security());
+        assertDoesNotThrow(() -> policy.check(PLAIN, null, "relay:3001"));
+        assertDoesNotThrow(() -> policy.check(PLAIN, "http://relay:3001", "relay:3001"));
+        UpgradeRejectedException e = assertThrows(UpgradeRejectedException.class,
+                () -> policy.check(PLAIN, "https://app.example.com", "relay:3001"));
+        assertEquals(403, e.status());
+        assertEquals("origin_not_allowed", e.error());
+    }
+
+    @Test
+    void endpointListReplacesTheGlobalList() {
+        OriginPolicy policy = new OriginPolicy(List.of("https://global.example"), true, false);
+        Endpoint own = new Endpoint("e2", "ws://h", EndpointStatus.ACTIVE, List.of(), List.of("https://own.example"), 0,
+                Map.of(), Instant.now(), Instant.now());
+        assertDoesNotThrow(() -> policy.check(own, "https://own.example", "relay"));
+        assertThrows(UpgradeRejectedException.class, () -> policy.check(own, "https://global.example", "relay"));
+        assertDoesNotThrow(() -> policy.check(PLAIN, "https://global.example", "relay"));
+        assertThrows(UpgradeRejectedException.class, () -> policy.check(own, null, "relay"),
+                "an endpoint with its own list expects browsers");
+    }
+
+    @Test
+    void refusesMissingOriginWhenNotAllowed() {
+        OriginPolicy policy = new OriginPolicy(List.of("*"), false, true);
+        assertEquals(403, assertThrows(UpgradeRejectedException.class, () -> policy.check(PLAIN, null, "relay")).status());
+    }
+}
