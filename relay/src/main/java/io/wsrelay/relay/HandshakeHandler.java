@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Refusals happen before any {@code 101}, with a JSON body
  * {@code {"error": "...", "detail": "..."}}: no {@code endpointId} 400; unknown id 404;
- * endpoint not {@code ACTIVE} or Origin not allowed 403; session limit 503; store unreachable
- * 503; upstream refused or answered other than {@code 101} 502; upstream handshake past the
+ * endpoint not {@code ACTIVE} or Origin not allowed 403; session limit 503; draining for
+ * shutdown 503; store unreachable 503; upstream refused or answered other than {@code 101} 502; upstream handshake past the
  * connect timeout 504.
  *
  * <p>Jetty calls {@link #createWebSocket} on a virtual thread, so the store lookup and the
@@ -41,12 +41,17 @@ final class HandshakeHandler implements WebSocketCreator {
     private final EndpointLookup lookup;
     private final UpstreamConnector connector;
     private final SessionRegistry sessions;
+    private final RelayMetrics metrics;
+    private final Readiness readiness;
     private final AtomicLong ids = new AtomicLong();
 
-    HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions) {
+    HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions,
+                     RelayMetrics metrics, Readiness readiness) {
         this.lookup = lookup;
         this.connector = connector;
         this.sessions = sessions;
+        this.metrics = metrics;
+        this.readiness = readiness;
     }
 
     @Override
@@ -54,6 +59,10 @@ final class HandshakeHandler implements WebSocketCreator {
         String client = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
         String endpointId = null;
         try {
+            if (readiness.isDraining()) {
+                throw new UpgradeRejectedException(503, "shutting_down",
+                        "the relay is shutting down; connect again to reach another node");
+            }
             String rawPath = request.getHttpURI().getPath();
             String rawQuery = request.getHttpURI().getQuery();
             endpointId = UpstreamUri.parameter(rawQuery, UpstreamUri.ENDPOINT_ID).map(String::strip)
@@ -71,8 +80,7 @@ final class HandshakeHandler implements WebSocketCreator {
                 URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
                 RelaySession session = sessions.newSession(ids.incrementAndGet(), endpoint.id(), client, upstreamUri);
                 List<String> offered = request.getSubProtocols();
-                WebSocket upstream = connector.connect(upstreamUri, offered, endpoint.upstreamHeaders(),
-                        session.upstreamListener());
+                WebSocket upstream = connect(upstreamUri, offered, endpoint, session);
                 String chosen = upstream.getSubprotocol();
                 if (chosen != null && !chosen.isEmpty()) {
                     if (!offered.contains(chosen)) {
@@ -99,6 +107,19 @@ final class HandshakeHandler implements WebSocketCreator {
             reject(response, callback, new UpgradeRejectedException(503, "shutting_down", "the relay is stopping"),
                     endpointId, client);
             return null;
+        }
+    }
+
+    private WebSocket connect(URI uri, List<String> offered, Endpoint endpoint, RelaySession session)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            WebSocket upstream = connector.connect(uri, offered, endpoint.upstreamHeaders(), session.upstreamListener());
+            ok = true;
+            return upstream;
+        } finally {
+            metrics.upstreamConnected(System.nanoTime() - start, ok);
         }
     }
 
@@ -132,8 +153,9 @@ final class HandshakeHandler implements WebSocketCreator {
         }
     }
 
-    private static void reject(ServerUpgradeResponse response, Callback callback, UpgradeRejectedException e,
-                               String endpointId, String client) {
+    private void reject(ServerUpgradeResponse response, Callback callback, UpgradeRejectedException e,
+                        String endpointId, String client) {
+        metrics.upgradeRefused(e.status(), e.error());
         LOG.info("upgrade refused: status={} error={} endpoint={} client={} detail={}",
                 e.status(), e.error(), endpointId, client, e.detail());
         Json.writeError(response, callback, e.status(), e.error(), e.detail());
