@@ -31,6 +31,9 @@ public final class Operations {
                 .readiness(readiness)
                 .operationsHandler(new HealthHandler(readiness))
                 .operationsHandler(new MetricsHandler(metrics));
+        if (ops.isAdminApiEnabled()) {
+            builder.operationsHandler(AdminHandler.create(store, ops.adminToken()));
+        }
         return builder;
     }
 }

@@ -311,21 +311,7 @@ public final class RelayMain {
                     }
                     for (Endpoint e : endpoints) {
                         if (json) {
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            row.put("id", e.id());
-                            row.put("destinationUrl", e.destinationUrl());
-                            row.put("status", e.status().name());
-                            row.put("allowedHosts", e.allowedHosts());
-                            row.put("allowedOrigins", e.allowedOrigins());
-                            row.put("maxConnections", e.maxConnections());
-                            row.put("upstreamHeaders", e.upstreamHeaders().keySet());
-                            row.put("createdAt", e.createdAt().toString());
-                            row.put("updatedAt", e.updatedAt().toString());
-                            try {
-                                out.println(Json.MAPPER.writeValueAsString(row));
-                            } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
-                                throw new RelayException("cannot print endpoint " + e.id(), x);
-                            }
+                            out.println(EndpointJson.toJson(e));
                         } else {
                             out.printf("%-24s %-9s %s%n", e.id(), e.status(), e.destinationUrl());
                         }
