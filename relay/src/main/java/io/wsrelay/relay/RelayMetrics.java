@@ -17,17 +17,20 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wsrelay.relay.spi.CacheStatistics;
+import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
-import io.wsrelay.relay.spi.StoreUnavailableException;
 import io.wsrelay.relay.spi.StoreException;
+import io.wsrelay.relay.spi.StoreUnavailableException;
 import jdk.management.VirtualThreadSchedulerMXBean;
 import org.eclipse.jetty.server.Server;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -120,7 +123,7 @@ public final class RelayMetrics implements AutoCloseable {
             long start = System.nanoTime();
             Timer outcome = error;
             try {
-                Optional<io.wsrelay.relay.spi.Endpoint> endpoint = lookup.lookup(id);
+                Optional<Endpoint> endpoint = lookup.lookup(id);
                 outcome = endpoint.isPresent() ? found : notFound;
                 return endpoint;
             } catch (StoreUnavailableException e) {
@@ -130,7 +133,7 @@ public final class RelayMetrics implements AutoCloseable {
                 outcome = error;
                 throw e;
             } finally {
-                outcome.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                outcome.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         };
     }
@@ -155,7 +158,7 @@ public final class RelayMetrics implements AutoCloseable {
      * {@code sessions}, and the JDK's virtual-thread scheduler; call before the server starts.
      */
     void bindServer(Server server, SessionRegistry sessions) {
-        new JettyServerThreadPoolMetrics(server.getThreadPool(), java.util.List.of()).bindTo(registry);
+        new JettyServerThreadPoolMetrics(server.getThreadPool(), List.of()).bindTo(registry);
         JettyConnectionMetrics.addToAllConnectors(server, registry);
         Gauge.builder("wsrelay.pump.threads", sessions, SessionRegistry::pumpThreads)
                 .description("Pump threads alive: two per open session").register(registry);
@@ -184,7 +187,7 @@ public final class RelayMetrics implements AutoCloseable {
 
     /** An upstream connect (TCP plus opening handshake) that took {@code nanos}. */
     void upstreamConnected(long nanos, boolean ok) {
-        (ok ? connectOk : connectFailed).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        (ok ? connectOk : connectFailed).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A session opened for an endpoint the store knows; returns what {@link #sessionClosed} needs. */

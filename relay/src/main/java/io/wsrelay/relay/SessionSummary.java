@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param endpointId         the endpoint relayed to
  * @param client             the client's address and port as the relay saw it
  * @param upstream           the upstream's host and port (no path, no query)
- * @param duration           from the upgrade's acceptance to the end of both pumps
+ * @param duration           from the opening handshake (upstream connect included) to the end of
+ *                           both pumps
  * @param bytesToUpstream    payload bytes relayed from the client to the upstream (text as UTF-8)
  * @param bytesToClient      payload bytes relayed from the upstream to the client
  * @param messagesToUpstream whole messages relayed from the client to the upstream
