@@ -1,10 +1,6 @@
 package io.wsrelay.relay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -24,30 +20,22 @@ import java.util.Objects;
  * {@code /readyz} blocks up to {@code relay.store.timeout} while it pings the store (probe
  * timeouts should be longer). Thread-safe.
  */
-final class HealthHandler extends Handler.Abstract {
+final class HealthHandler extends GetOnlyHandler {
     static final String HEALTH = "/healthz";
     static final String READY = "/readyz";
 
     private final Readiness readiness;
 
     HealthHandler(Readiness readiness) {
+        super(HEALTH, READY);
         this.readiness = Objects.requireNonNull(readiness, "readiness");
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        if (!HEALTH.equals(path) && !READY.equals(path)) {
-            return false;
-        }
-        if (!HttpMethod.GET.is(request.getMethod())) {
-            response.getHeaders().put(HttpHeader.ALLOW, "GET");
-            Json.writeError(response, callback, 405, "method_not_allowed", path + " answers GET only");
-            return true;
-        }
+    void answer(String path, Response response, Callback callback) {
         if (HEALTH.equals(path)) {
             Json.write(response, callback, 200, Json.MAPPER.createObjectNode().put("status", "up"));
-            return true;
+            return;
         }
         Readiness.Status status = readiness.check();
         ObjectNode body = Json.MAPPER.createObjectNode()
@@ -58,6 +46,5 @@ final class HealthHandler extends Handler.Abstract {
             body.put("detail", status.storeError());
         }
         Json.write(response, callback, status.isReady() ? 200 : 503, body);
-        return true;
     }
 }
