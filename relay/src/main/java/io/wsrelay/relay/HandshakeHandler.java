@@ -44,6 +44,8 @@ final class HandshakeHandler implements WebSocketCreator {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final AtomicLong ids = new AtomicLong();
+    /** Whether the last lookup found the store unreachable: one WARN per outage, not per request. */
+    private final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions,
                      RelayMetrics metrics, Readiness readiness) {
@@ -128,11 +130,16 @@ final class HandshakeHandler implements WebSocketCreator {
         try {
             found = lookup.lookup(endpointId);
         } catch (StoreUnavailableException e) {
-            LOG.warn("endpoint store unreachable: {}", e.getMessage());
+            if (storeDown.compareAndSet(false, true)) {
+                LOG.warn("endpoint store unreachable, upgrades get 503 until it answers: {}", e.getMessage());
+            }
             throw new UpgradeRejectedException(503, "store_unavailable", "the endpoint store is unreachable", e);
         } catch (StoreException e) {
             LOG.warn("endpoint store failed: {}", e.getMessage(), e);
             throw new UpgradeRejectedException(503, "store_unavailable", "the endpoint store failed", e);
+        }
+        if (storeDown.compareAndSet(true, false)) {
+            LOG.info("endpoint store answers again");
         }
         Endpoint endpoint = found.orElseThrow(() -> new UpgradeRejectedException(404, "endpoint_not_found",
                 "no endpoint " + Json.quoteForDetail(endpointId)));

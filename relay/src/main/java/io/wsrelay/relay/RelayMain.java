@@ -62,14 +62,21 @@ public final class RelayMain {
         System.exit(run(System.getenv(), args));
     }
 
-    /** Runs one command line; returns the exit status. */
+    /** Runs one command line on stdout/stderr; returns the exit status. */
     static int run(Map<String, String> environment, String... args) {
+        return run(environment, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command line, writing its output to {@code out} and errors to {@code err}; returns the exit status. */
+    static int run(Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
         // Commands that load no configuration (echo-server, send) still honour the environment.
         String format = environment.get(RelayConfig.environmentName("relay.log.format"));
         if (format != null && (format.equalsIgnoreCase("text") || format.equalsIgnoreCase("json"))) {
             selectLogFormat(RelayConfig.LogFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)));
         }
         CommandLine cli = new CommandLine(new RelayMain(environment));
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("wsrelay: " + e.getMessage());
             log().debug("command failed", e);
@@ -137,7 +144,10 @@ public final class RelayMain {
             EndpointStore store = openStore(config);
             RelayServer relay;
             try {
-                relay = Operations.builder(config, store).build().start();
+                relay = Operations.builder(config, store)
+                        .handler(InterceptorScriptHandler.create(InterceptorScript.load()))
+                        .build()
+                        .start();
             } catch (RuntimeException e) {
                 store.close();
                 throw e;
@@ -244,6 +254,22 @@ public final class RelayMain {
         @CommandLine.ParentCommand
         RelayMain main;
 
+        /**
+         * Runs one write against the store: prints {@code done} and returns 0 when it changed
+         * something, prints {@code missing} to stderr and returns 1 when it did not.
+         */
+        int write(CommandLine.Model.CommandSpec spec, java.util.function.Predicate<EndpointStore> change,
+                  String done, String missing) {
+            return withStore(store -> {
+                if (!change.test(store)) {
+                    spec.commandLine().getErr().println("wsrelay: " + missing);
+                    return 1;
+                }
+                spec.commandLine().getOut().println(done);
+                return 0;
+            });
+        }
+
         /** Runs {@code action} against an open store and closes it. */
         int withStore(java.util.function.ToIntFunction<EndpointStore> action) {
             RelayConfig config = main.config(Map.of());
@@ -281,14 +307,8 @@ public final class RelayMain {
                 Instant now = Instant.now();
                 Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers, now, now);
                 UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
-                return parent.withStore(store -> {
-                    if (!store.insert(endpoint)) {
-                        spec.commandLine().getErr().println("wsrelay: endpoint " + id + " already exists");
-                        return 1;
-                    }
-                    spec.commandLine().getOut().println("added " + id + " -> " + url);
-                    return 0;
-                });
+                return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
+                        "endpoint " + id + " already exists");
             }
         }
 
@@ -334,14 +354,7 @@ public final class RelayMain {
 
             @Override
             public Integer call() {
-                return parent.withStore(store -> {
-                    if (!store.setStatus(id, status)) {
-                        spec.commandLine().getErr().println("wsrelay: no endpoint " + id);
-                        return 1;
-                    }
-                    spec.commandLine().getOut().println(id + " is " + status);
-                    return 0;
-                });
+                return parent.write(spec, store -> store.setStatus(id, status), id + " is " + status, "no endpoint " + id);
             }
         }
 
@@ -356,14 +369,7 @@ public final class RelayMain {
 
             @Override
             public Integer call() {
-                return parent.withStore(store -> {
-                    if (!store.remove(id)) {
-                        spec.commandLine().getErr().println("wsrelay: no endpoint " + id);
-                        return 1;
-                    }
-                    spec.commandLine().getOut().println("removed " + id);
-                    return 0;
-                });
+                return parent.write(spec, store -> store.remove(id), "removed " + id, "no endpoint " + id);
             }
         }
     }

@@ -113,22 +113,31 @@ public final class UpstreamUri {
     /**
      * {@code rawQuery} without the relay's own parameters; every other byte is kept.
      *
+     * <p>The browser script appends the relay's parameters after the page's own query, so only
+     * the last occurrence of each is the relay's; an earlier one belongs to the page and goes
+     * upstream unchanged.
+     *
      * @return the remaining query, or an empty string when nothing remains or {@code rawQuery} is null
      */
     public static String stripRelayParameters(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return "";
         }
+        int id = lastSegment(rawQuery, ENDPOINT_ID);
+        int host = lastSegment(rawQuery, ENDPOINT_HOST);
+        int scheme = lastSegment(rawQuery, ENDPOINT_SCHEME);
         StringBuilder out = new StringBuilder(rawQuery.length());
         int start = 0;
+        boolean first = true;
         while (start <= rawQuery.length()) {
             int amp = rawQuery.indexOf('&', start);
             int end = amp < 0 ? rawQuery.length() : amp;
-            if (!isRelayParameter(rawQuery, start, end)) {
-                if (!out.isEmpty()) {
+            if (start != id && start != host && start != scheme) {
+                if (!first) {
                     out.append('&');
                 }
                 out.append(rawQuery, start, end);
+                first = false;
             }
             start = end + 1;
         }
@@ -136,40 +145,45 @@ public final class UpstreamUri {
     }
 
     /**
-     * The percent-decoded value of the first {@code name} parameter in {@code rawQuery}.
+     * The percent-decoded value of the last {@code name} parameter in {@code rawQuery} (the
+     * relay's, see {@link #stripRelayParameters}).
      *
      * @return the value; empty if absent (a parameter without {@code =} has the value "")
+     * @throws UpgradeRejectedException 400 if the value is not valid percent-encoding
      */
     public static Optional<String> parameter(String rawQuery, String name) {
         if (rawQuery == null) {
             return Optional.empty();
         }
+        int start = lastSegment(rawQuery, name);
+        if (start < 0) {
+            return Optional.empty();
+        }
+        int amp = rawQuery.indexOf('&', start);
+        int end = amp < 0 ? rawQuery.length() : amp;
+        int nameEnd = start + name.length();
+        String raw = nameEnd < end ? rawQuery.substring(nameEnd + 1, end) : "";
+        try {
+            return Optional.of(URLDecoder.decode(raw, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new UpgradeRejectedException(400, "bad_request", "parameter " + name + " is badly encoded", e);
+        }
+    }
+
+    /** Index where the last {@code name} or {@code name=...} segment of {@code query} starts, or -1. */
+    private static int lastSegment(String query, String name) {
+        int found = -1;
         int start = 0;
-        while (start <= rawQuery.length()) {
-            int amp = rawQuery.indexOf('&', start);
-            int end = amp < 0 ? rawQuery.length() : amp;
-            int eq = rawQuery.indexOf('=', start);
-            int nameEnd = eq < 0 || eq > end ? end : eq;
-            if (rawQuery.regionMatches(start, name, 0, name.length()) && nameEnd - start == name.length()) {
-                String raw = nameEnd == end ? "" : rawQuery.substring(nameEnd + 1, end);
-                try {
-                    return Optional.of(URLDecoder.decode(raw, StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    throw new UpgradeRejectedException(400, "bad_request", "parameter " + name + " is badly encoded", e);
-                }
+        while (start <= query.length()) {
+            int amp = query.indexOf('&', start);
+            int end = amp < 0 ? query.length() : amp;
+            int nameEnd = start + name.length();
+            if (query.startsWith(name, start) && (nameEnd == end || (nameEnd < end && query.charAt(nameEnd) == '='))) {
+                found = start;
             }
             start = end + 1;
         }
-        return Optional.empty();
-    }
-
-    private static boolean isRelayParameter(String query, int start, int end) {
-        int eq = query.indexOf('=', start);
-        int nameEnd = eq < 0 || eq > end ? end : eq;
-        int len = nameEnd - start;
-        return (len == ENDPOINT_ID.length() && query.startsWith(ENDPOINT_ID, start))
-                || (len == ENDPOINT_HOST.length() && query.startsWith(ENDPOINT_HOST, start))
-                || (len == ENDPOINT_SCHEME.length() && query.startsWith(ENDPOINT_SCHEME, start));
+        return found;
     }
 
     private static boolean isAllowedHost(Endpoint endpoint, String hostAndPort) {

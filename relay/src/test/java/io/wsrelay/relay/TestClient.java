@@ -126,6 +126,16 @@ public final class TestClient implements AutoCloseable {
         return recorder.firstPart.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Completes with the payload of the first pong received. */
+    public CompletableFuture<ByteBuffer> firstPong() {
+        return recorder.pong;
+    }
+
+    /** Completes when the first ping arrives (the JDK answers it with a pong by itself). */
+    public CompletableFuture<ByteBuffer> firstPing() {
+        return recorder.ping;
+    }
+
     /** Parts received so far (a message may come in several). */
     public int parts() {
         return recorder.parts.get();
@@ -153,6 +163,8 @@ public final class TestClient implements AutoCloseable {
         private final boolean autoRequest;
         private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
         private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+        private final CompletableFuture<ByteBuffer> pong = new CompletableFuture<>();
+        private final CompletableFuture<ByteBuffer> ping = new CompletableFuture<>();
         private final CountDownLatch firstPart = new CountDownLatch(1);
         private final AtomicInteger parts = new AtomicInteger();
         private final StringBuilder text = new StringBuilder();
@@ -195,6 +207,24 @@ public final class TestClient implements AutoCloseable {
             }
             next(webSocket);
             return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            ping.complete(copy(message));
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            pong.complete(copy(message));
+            webSocket.request(1);
+            return null;
+        }
+
+        private static ByteBuffer copy(ByteBuffer b) {
+            return ByteBuffer.allocate(b.remaining()).put(b).flip();
         }
 
         @Override

@@ -20,7 +20,7 @@ import java.util.UUID;
  * {@code postgres}). A server that is not running fails the test with how to start it; it is
  * never skipped.
  */
-final class PostgresSchemas implements AutoCloseable {
+public final class PostgresSchemas implements AutoCloseable {
 
     static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     static final String START_COMMAND = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
@@ -36,7 +36,7 @@ final class PostgresSchemas implements AutoCloseable {
      *
      * @throws AssertionError if PostgreSQL cannot be reached, saying how to start it
      */
-    RelayConfig.Store create() {
+    public RelayConfig.Store create() {
         String schema = "wsrelay_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         execute("CREATE SCHEMA " + schema);
         created.add(schema);

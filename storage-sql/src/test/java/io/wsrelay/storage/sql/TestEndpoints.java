@@ -10,24 +10,24 @@ import java.util.List;
 import java.util.Map;
 
 /** Endpoints and store settings the storage tests share. */
-final class TestEndpoints {
+public final class TestEndpoints {
 
     /** Microsecond timestamps: what both databases keep. */
-    static final Instant CREATED = Instant.parse("2024-05-06T07:08:09.123456Z");
-    static final Instant UPDATED = Instant.parse("2024-06-07T08:09:10.654321Z");
+    public static final Instant CREATED = Instant.parse("2024-05-06T07:08:09.123456Z");
+    public static final Instant UPDATED = Instant.parse("2024-06-07T08:09:10.654321Z");
 
     private TestEndpoints() {
     }
 
     /** An endpoint with every setting used: lists, headers, a connection limit, INACTIVE. */
-    static Endpoint full(String id) {
+    public static Endpoint full(String id) {
         return new Endpoint(id, "wss://api.example.com/base", EndpointStatus.INACTIVE,
                 List.of("cdn.example.com", "ws.example.com:8443"), List.of("https://app.example.com"), 25,
                 Map.of("X-Api-Key", "secret", "X-Tenant", "t1"), CREATED, UPDATED);
     }
 
     /** An ACTIVE endpoint with no settings. */
-    static Endpoint bare(String id) {
+    public static Endpoint bare(String id) {
         return new Endpoint(id, "ws://localhost:9000", EndpointStatus.ACTIVE, List.of(), List.of(), 0, Map.of(),
                 CREATED, UPDATED);
     }

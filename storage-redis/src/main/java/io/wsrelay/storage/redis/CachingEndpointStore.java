@@ -1,0 +1,232 @@
+package io.wsrelay.storage.redis;
+
+import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.EndpointStore;
+import io.wsrelay.relay.spi.StoreException;
+import io.wsrelay.relay.spi.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * An {@link EndpointStore} that caches the lookups of another store (the delegate, normally the
+ * SQL store, which stays the source of truth) in Redis, and optionally in-process on each node.
+ *
+ * <p><b>Lookups</b> read through: the in-process cache (if on and trusted), then Redis, then the
+ * delegate. A miss caches the delegate's answer in Redis for {@code ttl}; an unknown id is cached
+ * as unknown for {@code negative-ttl}, so repeated bogus ids do not reach the database.
+ *
+ * <p><b>Writes</b> go to the delegate first; then, whether it succeeded or failed, the id's Redis
+ * entry is deleted and the id published on the invalidation channel, which every node's store
+ * subscribes to and which drops that node's in-process copy. A node therefore sees a write as soon
+ * as the message arrives (milliseconds), and at the latest after {@code local-cache-ttl}.
+ *
+ * <p><b>Failures</b>: Redis unreachable or too slow: lookups go to the delegate, one WARN is logged
+ * per outage, and the cache is used again once Redis answers (see {@link RedisHealth}); the
+ * in-process cache is bypassed while the subscription is down, since invalidations could be missed.
+ * Delegate unreachable: entries cached in Redis are still served; a miss throws the delegate's
+ * {@link StoreUnavailableException}. Both unreachable: lookups throw
+ * {@link StoreUnavailableException} (the relay answers 503). Data under our keys that is not ours
+ * is a miss, logged, and overwritten. A write whose invalidation cannot reach Redis still succeeds
+ * (the delegate has it); other nodes may then use their Redis copy for up to {@code ttl}.
+ *
+ * <p>Lifecycle: {@link #create} starts the subscriber (two daemon threads) and a lazily connected
+ * Redis pool; it does not wait for Redis, so a relay starts during a Redis outage. {@link #close}
+ * stops the threads and closes the pool and the delegate. Safe for any number of concurrent
+ * callers, typically virtual threads.
+ */
+public final class CachingEndpointStore implements EndpointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachingEndpointStore.class);
+
+    private final EndpointStore delegate;
+    private final RedisCacheConfig config;
+    private final RedisCache redis;
+    private final LocalEndpointCache local;
+    private final InvalidationSubscriber subscriber;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private CachingEndpointStore(EndpointStore delegate, RedisCacheConfig config) {
+        this.delegate = delegate;
+        this.config = config;
+        RedisHealth health = new RedisHealth(RedisCacheConfig.redact(config.url()), config.retryInterval(),
+                System::nanoTime);
+        this.redis = new RedisCache(RedisConnections.pool(config), config, health);
+        this.local = config.hasLocalCache() ? new LocalEndpointCache(config.localCacheSize(), config.localCacheTtl())
+                : null;
+        this.subscriber = InvalidationSubscriber.start(config, health, new InvalidationSubscriber.Listener() {
+            @Override
+            public void subscribed() {
+                trustLocal(true);
+            }
+
+            @Override
+            public void unsubscribed() {
+                trustLocal(false);
+            }
+
+            @Override
+            public void invalidated(String id) {
+                dropLocal(id);
+            }
+        });
+    }
+
+    /**
+     * Puts a Redis cache in front of {@code delegate}, which this store owns from now on and
+     * closes on {@link #close()}. Returns at once; Redis is connected on first use.
+     *
+     * @param delegate the store of record, normally {@code SqlEndpointStore}
+     * @param config   the Redis settings ({@link RedisCacheConfig#from})
+     * @return an open store; the caller closes it
+     * @throws NullPointerException if an argument is null
+     */
+    public static CachingEndpointStore create(EndpointStore delegate, RedisCacheConfig config) {
+        Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(config, "config");
+        CachingEndpointStore store = new CachingEndpointStore(delegate, config);
+        LOG.info("Redis endpoint cache open: {}, in front of {}", config, delegate);
+        return store;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Blocks for at most: the Redis timeout (or pool wait), then the delegate's own timeout on a
+     * miss. An id longer than {@link Endpoint#MAX_ID_LENGTH} characters is answered with empty
+     * without asking anyone.
+     *
+     * @throws StoreUnavailableException if the answer is cached nowhere reachable and the delegate
+     *                                   cannot be reached
+     */
+    @Override
+    public Optional<Endpoint> lookup(String id) throws StoreException {
+        Objects.requireNonNull(id, "id");
+        requireOpen("lookup");
+        if (id.length() > Endpoint.MAX_ID_LENGTH) {
+            return Optional.empty();
+        }
+        return local == null ? lookupShared(id) : local.get(id, this::lookupShared);
+    }
+
+    private Optional<Endpoint> lookupShared(String id) {
+        RedisCache.Read read = redis.read(id);
+        if (read.state() == RedisCache.Read.State.HIT) {
+            return read.endpoint();
+        }
+        Optional<Endpoint> answer = delegate.lookup(id);
+        if (read.state() == RedisCache.Read.State.MISS) {
+            redis.fill(id, read, answer);
+        }
+        return answer;
+    }
+
+    @Override
+    public boolean insert(Endpoint endpoint) throws StoreException {
+        return write("insert", endpoint.id(), () -> delegate.insert(endpoint));
+    }
+
+    @Override
+    public boolean update(Endpoint endpoint) throws StoreException {
+        return write("update", endpoint.id(), () -> delegate.update(endpoint));
+    }
+
+    @Override
+    public boolean setStatus(String id, EndpointStatus status) throws StoreException {
+        Objects.requireNonNull(id, "id");
+        return write("setStatus", id, () -> delegate.setStatus(id, status));
+    }
+
+    @Override
+    public boolean remove(String id) throws StoreException {
+        Objects.requireNonNull(id, "id");
+        return write("remove", id, () -> delegate.remove(id));
+    }
+
+    /** {@inheritDoc} <p>Always from the delegate; listing is an admin operation, never cached. */
+    @Override
+    public List<Endpoint> list() throws StoreException {
+        requireOpen("list");
+        return delegate.list();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Pings the delegate only: the relay serves without Redis, so a Redis outage does not make
+     * it unready.
+     */
+    @Override
+    public void ping() throws StoreException {
+        requireOpen("ping");
+        delegate.ping();
+    }
+
+    /** Stops the subscriber, closes the Redis pool, then the delegate. Idempotent; never throws. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            subscriber.close();
+            redis.close();
+        } finally {
+            delegate.close();
+        }
+        LOG.info("Redis endpoint cache closed: {}", RedisCacheConfig.redact(config.url()));
+    }
+
+    /** Whether the subscriber threads are alive; for tests. */
+    boolean isSubscriberRunning() {
+        return subscriber.isRunning();
+    }
+
+    @Override
+    public String toString() {
+        return "CachingEndpointStore{redis=" + RedisCacheConfig.redact(config.url()) + ", keyPrefix="
+                + config.keyPrefix() + ", local=" + local + ", " + subscriber + ", delegate=" + delegate
+                + ", closed=" + closed.get() + "}";
+    }
+
+    /** The delegate's write, then the invalidation, even if the write failed halfway. */
+    private boolean write(String operation, String id, Supplier<Boolean> action) {
+        requireOpen(operation);
+        boolean answered = false;
+        try {
+            boolean changed = action.get();
+            answered = true;
+            return changed;
+        } finally {
+            dropLocal(id);
+            if (!redis.invalidate(id) && answered) {
+                LOG.warn("endpoint {} was written ({}) but Redis could not be told: other relay nodes may use "
+                        + "their cached copy for up to {}", id, operation, config.ttl());
+            }
+        }
+    }
+
+    private void dropLocal(String id) {
+        if (local != null) {
+            local.invalidate(id);
+        }
+    }
+
+    private void trustLocal(boolean subscribed) {
+        if (local != null) {
+            local.trust(subscribed);
+        }
+    }
+
+    private void requireOpen(String operation) {
+        if (closed.get()) {
+            throw new StoreUnavailableException(operation + " failed: the store is closed");
+        }
+    }
+}
