@@ -26,6 +26,7 @@ import java.util.TreeMap;
  * @param host           address to listen on
  * @param port           TCP port to listen on; 0 picks an ephemeral port
  * @param connectTimeout upstream TCP connect plus opening handshake; past it the client gets 504
+ * @param upstreamBuffers sizes of the JDK client's per-socket buffers
  * @param idleTimeout    a client connection without any traffic this long is closed (1001)
  * @param pingInterval   how often the relay pings each client; {@link Duration#ZERO} for never
  * @param closeTimeout   how long a side may take to answer a close frame before it is aborted
@@ -37,6 +38,7 @@ public record RelayConfig(
         String host,
         int port,
         Duration connectTimeout,
+        UpstreamBuffers upstreamBuffers,
         Duration idleTimeout,
         Duration pingInterval,
         Duration closeTimeout,
@@ -54,6 +56,7 @@ public record RelayConfig(
     public RelayConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(upstreamBuffers, "upstreamBuffers");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
@@ -62,6 +65,20 @@ public record RelayConfig(
         Objects.requireNonNull(operations, "operations");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("relay.port must be 0..65535, was " + port);
+        }
+    }
+
+    /**
+     * Sizes of the buffers the JDK client keeps for each upstream socket.
+     *
+     * @param writeBytes frame write buffer, in bytes
+     * @param textBytes  text-encoding buffer, in bytes (at least 125, the largest control frame body)
+     */
+    public record UpstreamBuffers(int writeBytes, int textBytes) {
+        public UpstreamBuffers {
+            if (writeBytes < 1024 || textBytes < 125) {
+                throw new IllegalArgumentException("upstream buffers too small: write " + writeBytes + ", text " + textBytes);
+            }
         }
     }
 
@@ -298,6 +315,9 @@ public record RelayConfig(
                     c.getString("relay.host"),
                     c.getInt("relay.port"),
                     c.getDuration("relay.upstream.connect-timeout"),
+                    new UpstreamBuffers(
+                            Math.toIntExact(c.getBytes("relay.upstream.write-buffer-bytes")),
+                            Math.toIntExact(c.getBytes("relay.upstream.text-buffer-bytes"))),
                     c.getDuration("relay.idle-timeout"),
                     c.getDuration("relay.ping-interval"),
                     c.getDuration("relay.close-timeout"),
@@ -345,7 +365,7 @@ public record RelayConfig(
 
     /** A copy listening on another port (tests use 0). */
     public RelayConfig withPort(int newPort) {
-        return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, store,
-                operations);
+        return new RelayConfig(host, newPort, connectTimeout, upstreamBuffers, idleTimeout, pingInterval, closeTimeout,
+                limits, store, operations);
     }
 }

@@ -69,7 +69,8 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
         this.sessions = new SessionRegistry(config, scheduler, metrics);
-        this.upstreams = new UpstreamConnector(config.connectTimeout(), Runtime.getRuntime().availableProcessors());
+        this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
+                Runtime.getRuntime().availableProcessors());
 
         VirtualThreadPool threads = new VirtualThreadPool();
         threads.setName("jetty");

@@ -41,8 +41,12 @@ final class UpstreamConnector implements AutoCloseable {
     private final Duration connectTimeout;
     private final AtomicInteger next = new AtomicInteger();
 
-    UpstreamConnector(Duration connectTimeout, int clientCount) {
+    UpstreamConnector(Duration connectTimeout, RelayConfig.UpstreamBuffers buffers, int clientCount) {
         this.connectTimeout = connectTimeout;
+        // The JDK reads these net properties each time it opens a WebSocket; an operator's own
+        // -D setting wins. Its 16 KiB defaults cost 32 KiB of heap per idle session.
+        setIfAbsent("jdk.httpclient.websocket.writeBufferSize", buffers.writeBytes());
+        setIfAbsent("jdk.httpclient.websocket.intermediateBufferSize", buffers.textBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("upstream-", 0).factory());
         this.clients = new HttpClient[Math.max(1, clientCount)];
         for (int i = 0; i < clients.length; i++) {
@@ -132,6 +136,12 @@ final class UpstreamConnector implements AutoCloseable {
                 ws.abort();
             }
         });
+    }
+
+    private static void setIfAbsent(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
     }
 
     /** The port of a {@code ws://} or {@code wss://} URI, its scheme's default when it names none. */
