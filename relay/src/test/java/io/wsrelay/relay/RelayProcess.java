@@ -30,7 +30,13 @@ public final class RelayProcess implements AutoCloseable {
     private RelayProcess(Process process, Path output) {
         this.process = process;
         this.output = output;
-        this.port = awaitPort();
+        try {
+            this.port = awaitPort();
+        } catch (RuntimeException | Error e) {
+            // Not yet returned to a try-with-resources: nobody else would stop it.
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
     /**
