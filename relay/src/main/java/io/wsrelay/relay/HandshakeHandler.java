@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * not {@code ACTIVE} 403; Origin not allowed 403 ({@link OriginPolicy}); endpoint's session
  * limit 503; host not on the endpoint's list 403; destination address refused 403
  * ({@link DestinationGuard}); upstream refused, failed TLS or answered other than {@code 101}
- * 502; upstream handshake past the connect timeout 504. No refusal before the last three
- * contacts the upstream.
+ * 502; upstream handshake past the connect timeout 504; draining for shutdown 503. No refusal
+ * before the last three contacts the upstream.
  *
  * <p>Jetty calls {@link #createWebSocket} on a virtual thread, so the store lookup, DNS and the
  * upstream connect block that thread only. Thread-safe.
@@ -53,12 +53,17 @@ final class HandshakeHandler implements WebSocketCreator {
     private final OriginPolicy origins;
     private final HeaderPolicy headers;
     private final DestinationGuard guard;
+    private final RelayMetrics metrics;
+    private final Readiness readiness;
     private final AtomicLong ids = new AtomicLong();
     /** Whether the last lookup found the store unreachable: one WARN per outage, not per request. */
     private final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions, Admission admission,
-                     OriginPolicy origins, HeaderPolicy headers, DestinationGuard guard) {
+                     OriginPolicy origins, HeaderPolicy headers, DestinationGuard guard, RelayMetrics metrics,
+                     Readiness readiness) {
+        this.metrics = metrics;
+        this.readiness = readiness;
         this.lookup = lookup;
         this.connector = connector;
         this.sessions = sessions;
@@ -78,6 +83,10 @@ final class HandshakeHandler implements WebSocketCreator {
         boolean permit = false;
         boolean handedOver = false;
         try {
+            if (readiness.isDraining()) {
+                throw new UpgradeRejectedException(503, "shutting_down",
+                        "the relay is shutting down; connect again to reach another node");
+            }
             admission.checkRate(address);
             String rawPath = request.getHttpURI().getPath();
             String rawQuery = request.getHttpURI().getQuery();
@@ -100,8 +109,7 @@ final class HandshakeHandler implements WebSocketCreator {
             Admission.Ticket slots = both(clientSlot, endpointSlot);
             RelaySession session = sessions.newSession(ids.incrementAndGet(), endpoint.id(), client, upstreamUri, slots::close);
             List<String> offered = request.getSubProtocols();
-            WebSocket upstream = connector.connect(upstreamUri, offered, upstreamHeaders, endpoint.trustedCa(),
-                    session.upstreamListener());
+            WebSocket upstream = connect(upstreamUri, offered, upstreamHeaders, endpoint, session);
             String chosen = upstream.getSubprotocol();
             if (chosen != null && !chosen.isEmpty()) {
                 if (!offered.contains(chosen)) {
@@ -130,6 +138,20 @@ final class HandshakeHandler implements WebSocketCreator {
                 }
                 both(clientSlot, endpointSlot).close();
             }
+        }
+    }
+
+    private WebSocket connect(URI uri, List<String> offered, Map<String, String> upstreamHeaders, Endpoint endpoint,
+                              RelaySession session) throws InterruptedException {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            WebSocket upstream = connector.connect(uri, offered, upstreamHeaders, endpoint.trustedCa(),
+                    session.upstreamListener());
+            ok = true;
+            return upstream;
+        } finally {
+            metrics.upstreamConnected(System.nanoTime() - start, ok);
         }
     }
 
@@ -188,8 +210,9 @@ final class HandshakeHandler implements WebSocketCreator {
         return endpoint;
     }
 
-    private static void reject(ServerUpgradeResponse response, Callback callback, UpgradeRejectedException e,
-                               String endpointId, String client) {
+    private void reject(ServerUpgradeResponse response, Callback callback, UpgradeRejectedException e,
+                        String endpointId, String client) {
+        metrics.upgradeRefused(e.status(), e.error());
         LOG.info("upgrade refused: status={} error={} endpoint={} client={} detail={}",
                 e.status(), e.error(), endpointId, client, e.detail());
         if (e.retryAfterSeconds() > 0) {

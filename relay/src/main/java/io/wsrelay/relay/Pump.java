@@ -60,20 +60,28 @@ final class Pump implements Runnable {
     private final Sink sink;
     private final long maxMessageBytes;
     private final RelaySession session;
+    private final RelayMetrics.Traffic traffic;
     private long messageBytes;
+    // Totals for the session's close line: written by the pump's thread only, read by the
+    // session after run() has returned (the session's pump count orders the two).
+    private long bytes;
+    private long messages;
 
     /**
      * @param demand          asks the source for one more part ({@code Session.demand()} or
      *                        {@code WebSocket.request(1)}); never blocks
      * @param maxMessageBytes largest message, all its parts together, in bytes
+     * @param traffic         the relay-wide counters this direction adds to after each write
      */
-    Pump(Direction direction, Inbox inbox, Runnable demand, Sink sink, long maxMessageBytes, RelaySession session) {
+    Pump(Direction direction, Inbox inbox, Runnable demand, Sink sink, long maxMessageBytes, RelaySession session,
+         RelayMetrics.Traffic traffic) {
         this.direction = direction;
         this.inbox = inbox;
         this.demand = demand;
         this.sink = sink;
         this.maxMessageBytes = maxMessageBytes;
         this.session = session;
+        this.traffic = traffic;
     }
 
     @Override
@@ -106,13 +114,36 @@ final class Pump implements Runnable {
         boolean last = inbox.isLast();
         if (inbox.isText()) {
             CharSequence part = inbox.textPart();
-            count(utf8Length(part), last);
+            long n = utf8Length(part);
+            count(n, last);
             sink.sendText(part, last);
+            relayed(n, last);
         } else {
             ByteBuffer part = inbox.binaryPart();
-            count(part.remaining(), last);
+            long n = part.remaining();
+            count(n, last);
             sink.sendBinary(part, last);
+            relayed(n, last);
         }
+    }
+
+    private void relayed(long n, boolean last) {
+        bytes += n;
+        traffic.bytes().increment(n);
+        if (last) {
+            messages++;
+            traffic.messages().increment();
+        }
+    }
+
+    /** Payload bytes this pump has written (text as UTF-8); read it after {@link #run()} returned. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Whole messages this pump has written; read it after {@link #run()} returned. */
+    long messages() {
+        return messages;
     }
 
     private void count(long bytes, boolean last) {

@@ -38,6 +38,7 @@ import java.util.TreeMap;
  * @param handshakeTimeout    longest time an HTTP request (an opening handshake) may take to arrive
  * @param security            Origin, destination, header and TLS rules
  * @param upstreamBuffers     sizes of the JDK client's per-socket buffers
+ * @param operations          health, metrics, admin API, shutdown and log settings
  */
 public record RelayConfig(
         String host,
@@ -51,7 +52,8 @@ public record RelayConfig(
         Duration upstreamIdleTimeout,
         Duration handshakeTimeout,
         Security security,
-        UpstreamBuffers upstreamBuffers) {
+        UpstreamBuffers upstreamBuffers,
+        Operations operations) {
 
     /** Resource holding every key and its default. */
     public static final String REFERENCE = "wsrelay-reference.conf";
@@ -72,6 +74,7 @@ public record RelayConfig(
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(upstreamBuffers, "upstreamBuffers");
+        Objects.requireNonNull(operations, "operations");
         if (idleTimeout.isNegative() || idleTimeout.isZero() || upstreamIdleTimeout.isNegative()
                 || upstreamIdleTimeout.isZero() || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("idle and handshake timeouts must be positive");
@@ -234,6 +237,73 @@ public record RelayConfig(
         }
     }
 
+    /** How log lines are written (logback, {@code relay.log.format}). */
+    public enum LogFormat {
+        /** One human-readable line per event. */
+        TEXT,
+        /** One JSON object per line (logback's {@code JsonEncoder}). */
+        JSON
+    }
+
+    /**
+     * What operators use: probes, metrics, the admin API, shutdown and logs.
+     *
+     * @param adminHost         address of the separate admin port; empty means {@code relay.host}
+     * @param adminPort         {@code -1}: probes, metrics and admin API on the relay's own port;
+     *                          {@code 0}: on a separate ephemeral port; otherwise that separate port
+     * @param adminToken        bearer token of the admin API; empty turns the admin API off
+     * @param maxEndpointLabels endpoints that get their own metrics label value; the rest share
+     *                          {@code other}
+     * @param drainPeriod       on SIGTERM, how long open sessions may go on before they are closed
+     * @param logFormat         text or JSON log lines
+     */
+    public record Operations(
+            String adminHost,
+            int adminPort,
+            String adminToken,
+            int maxEndpointLabels,
+            Duration drainPeriod,
+            LogFormat logFormat) {
+
+        /** {@link #adminPort} value that puts the operations endpoints on the relay's own port. */
+        public static final int SAME_PORT = -1;
+
+        public Operations {
+            Objects.requireNonNull(adminHost, "adminHost");
+            Objects.requireNonNull(adminToken, "adminToken");
+            Objects.requireNonNull(drainPeriod, "drainPeriod");
+            Objects.requireNonNull(logFormat, "logFormat");
+            if (adminPort < SAME_PORT || adminPort > 65535) {
+                throw new IllegalArgumentException("relay.admin.port must be -1..65535, was " + adminPort);
+            }
+            if (maxEndpointLabels < 0) {
+                throw new IllegalArgumentException("relay.metrics.max-endpoint-labels must be >= 0, was "
+                        + maxEndpointLabels);
+            }
+            if (drainPeriod.isNegative()) {
+                throw new IllegalArgumentException("relay.shutdown.drain-period must not be negative");
+            }
+        }
+
+        /** Whether probes, metrics and the admin API have a port of their own. */
+        public boolean hasAdminPort() {
+            return adminPort != SAME_PORT;
+        }
+
+        /** Whether the admin API is on: a token is configured. */
+        public boolean isAdminApiEnabled() {
+            return !adminToken.isEmpty();
+        }
+
+        /** Never prints the token. */
+        @Override
+        public String toString() {
+            return "Operations{adminHost=" + adminHost + ", adminPort=" + adminPort + ", adminApi="
+                    + (isAdminApiEnabled() ? "on" : "off") + ", maxEndpointLabels=" + maxEndpointLabels
+                    + ", drainPeriod=" + drainPeriod + ", logFormat=" + logFormat + "}";
+        }
+    }
+
     /** The defaults, with every key at its documented value. */
     public static RelayConfig defaults() {
         return from(Map.of());
@@ -319,6 +389,7 @@ public record RelayConfig(
             Config limits = c.getConfig("relay.limits");
             Config upstream = c.getConfig("relay.upstream");
             Config store = c.getConfig("relay.store");
+            String logFormat = c.getString("relay.log.format");
             String dataDir = c.getString("relay.data-dir");
             Path dir = dataDir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dataDir);
             String jdbcUrl = store.getString("jdbc-url");
@@ -368,9 +439,25 @@ public record RelayConfig(
                                     c.getString("relay.tls.keystore-type"))),
                     new UpstreamBuffers(
                             Math.toIntExact(upstream.getBytes("write-buffer-bytes")),
-                            Math.toIntExact(upstream.getBytes("text-buffer-bytes"))));
+                            Math.toIntExact(upstream.getBytes("text-buffer-bytes"))),
+                    new Operations(
+                            c.getString("relay.admin.host"),
+                            c.getInt("relay.admin.port"),
+                            c.getString("relay.admin.token"),
+                            c.getInt("relay.metrics.max-endpoint-labels"),
+                            c.getDuration("relay.shutdown.drain-period"),
+                            logFormat(logFormat)));
+
         } catch (ConfigException | ArithmeticException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static LogFormat logFormat(String value) {
+        try {
+            return LogFormat.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("relay.log.format must be text or json, was '" + value + "'", e);
         }
     }
 
@@ -397,6 +484,6 @@ public record RelayConfig(
     /** A copy listening on another port (tests use 0). */
     public RelayConfig withPort(int newPort) {
         return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, store,
-                upstreamIdleTimeout, handshakeTimeout, security, upstreamBuffers);
+                upstreamIdleTimeout, handshakeTimeout, security, upstreamBuffers, operations);
     }
 }

@@ -37,7 +37,12 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {RelayMain.Serve.class, RelayMain.Migrate.class, RelayMain.EndpointCommand.class,
                 RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class})
 public final class RelayMain {
-    private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
+    /**
+     * System property logback.xml reads to pick its appender ({@code text} or {@code json}).
+     * Logback reads it once, when the first logger is made, so this class makes none before the
+     * configuration is loaded: its logger is fetched on use ({@link #log()}), not in a static field.
+     */
+    static final String LOG_FORMAT_PROPERTY = "wsrelay.log.format";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "Config file (HOCON or .properties) with relay.* keys; the environment and --set override it.")
@@ -64,12 +69,17 @@ public final class RelayMain {
 
     /** Runs one command line, writing its output to {@code out} and errors to {@code err}; returns the exit status. */
     static int run(Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
+        // Commands that load no configuration (echo-server, send) still honour the environment.
+        String format = environment.get(RelayConfig.environmentName("relay.log.format"));
+        if (format != null && (format.equalsIgnoreCase("text") || format.equalsIgnoreCase("json"))) {
+            selectLogFormat(RelayConfig.LogFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)));
+        }
         CommandLine cli = new CommandLine(new RelayMain(environment));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("wsrelay: " + e.getMessage());
-            LOG.debug("command failed", e);
+            log().debug("command failed", e);
             return 1;
         });
         return cli.execute(args);
@@ -78,7 +88,18 @@ public final class RelayMain {
     RelayConfig config(Map<String, String> extra) {
         Map<String, String> flags = new LinkedHashMap<>(settings);
         flags.putAll(extra);
-        return RelayConfig.load(flags, environment, Optional.ofNullable(configFile));
+        RelayConfig config = RelayConfig.load(flags, environment, Optional.ofNullable(configFile));
+        selectLogFormat(config.operations().logFormat());
+        return config;
+    }
+
+    /** Chooses the log format, effective if no logger has been made yet in this process. */
+    static void selectLogFormat(RelayConfig.LogFormat format) {
+        System.setProperty(LOG_FORMAT_PROPERTY, format.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static Logger log() {
+        return LoggerFactory.getLogger(RelayMain.class);
     }
 
     /**
@@ -102,7 +123,10 @@ public final class RelayMain {
         return provider(config.store().type()).create(config.store());
     }
 
-    /** {@code wsrelay serve}: runs the relay until SIGTERM or SIGINT. */
+    /**
+     * {@code wsrelay serve}: runs the relay until SIGTERM or SIGINT, then drains
+     * ({@link RelayServer#drainAndClose()}) and exits within {@code relay.shutdown.drain-period} + 5 s.
+     */
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Run the relay on relay.port (WEBSOCKET_PORT, default 3001) with the configured store.")
     static final class Serve implements Callable<Integer> {
@@ -116,11 +140,11 @@ public final class RelayMain {
         public Integer call() throws InterruptedException {
             Map<String, String> extra = port == null ? Map.of() : Map.of("relay.port", String.valueOf(port));
             RelayConfig config = main.config(extra);
-            LOG.info("store: {}", config.store());
+            log().info("store: {}; {}", config.store(), config.operations());
             EndpointStore store = openStore(config);
             RelayServer relay;
             try {
-                relay = RelayServer.builder(config, store)
+                relay = Operations.builder(config, store)
                         .handler(InterceptorScriptHandler.create(InterceptorScript.load()))
                         .build()
                         .start();
@@ -131,7 +155,7 @@ public final class RelayMain {
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("wsrelay-shutdown").unstarted(() -> {
                 try {
-                    relay.close();
+                    relay.drainAndClose();
                     store.close();
                 } finally {
                     stopped.countDown();
@@ -327,23 +351,7 @@ public final class RelayMain {
                     }
                     for (Endpoint e : endpoints) {
                         if (json) {
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            row.put("id", e.id());
-                            row.put("destinationUrl", e.destinationUrl());
-                            row.put("status", e.status().name());
-                            row.put("allowedHosts", e.allowedHosts());
-                            row.put("allowedOrigins", e.allowedOrigins());
-                            row.put("maxConnections", e.maxConnections());
-                            row.put("upstreamHeaders", e.upstreamHeaders().keySet());
-                            row.put("upstreamOrigin", e.upstreamOrigin());
-                            row.put("trustedCa", !e.trustedCa().isEmpty());
-                            row.put("createdAt", e.createdAt().toString());
-                            row.put("updatedAt", e.updatedAt().toString());
-                            try {
-                                out.println(Json.MAPPER.writeValueAsString(row));
-                            } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
-                                throw new RelayException("cannot print endpoint " + e.id(), x);
-                            }
+                            out.println(EndpointJson.toJson(e));
                         } else {
                             out.printf("%-24s %-9s %s%n", e.id(), e.status(), e.destinationUrl());
                         }

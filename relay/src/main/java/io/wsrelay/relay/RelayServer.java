@@ -2,6 +2,8 @@ package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.EndpointLookup;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -23,9 +25,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * The relay: a Jetty 12 server on virtual threads that accepts WebSocket upgrades on
  * {@code /ws-proxy/*} and relays each to its endpoint's upstream.
  *
+ * <p>Operations handlers (probes, metrics, admin API; see {@link Operations}) are served on the
+ * relay's port or, when {@code relay.admin.port} is not {@code -1}, on a port of their own that
+ * serves nothing else.
+ *
  * <p>Lifecycle: {@link #create} or {@link #builder}, then {@link #start()} once, then
- * {@link #close()} once. Thread-safe. The endpoint lookup is passed in; the relay never chooses
- * a store itself.
+ * {@link #close()} or {@link #drainAndClose()} once. Thread-safe. The endpoint lookup is passed
+ * in; the relay never chooses a store itself.
  */
 public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
@@ -37,6 +43,13 @@ public final class RelayServer implements AutoCloseable {
      * while reading, so idle connections do not hold it.
      */
     private static final int INPUT_BUFFER_BYTES = 64 * 1024;
+    /** Connector name of the separate operations port (also its metrics' {@code name} tag). */
+    static final String ADMIN_CONNECTOR = "admin";
+    /**
+     * Longest wait for close handshakes at shutdown; with Jetty's stop after it, the process ends
+     * within drain-period + 5 s even when peers never answer (sessions still open are cut).
+     */
+    private static final Duration SHUTDOWN_CLOSE_BUDGET = Duration.ofSeconds(4);
 
     private final RelayConfig config;
     private final Server server;
@@ -44,25 +57,47 @@ public final class RelayServer implements AutoCloseable {
     private final UpstreamConnector upstreams;
     private final ScheduledExecutorService scheduler;
     private final SessionRegistry sessions;
+    private final RelayMetrics metrics;
+    private final Readiness readiness;
+    private final ServerConnector adminConnector;
 
-    private RelayServer(RelayConfig config, EndpointLookup lookup, List<Handler> extraHandlers) {
+    private RelayServer(Builder b) {
+        RelayConfig config = b.config;
         this.config = config;
+        this.metrics = b.metrics != null ? b.metrics : RelayMetrics.create(config.operations().maxEndpointLabels());
+        this.readiness = b.readiness != null ? b.readiness : Readiness.withoutStore();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
-        this.sessions = new SessionRegistry(config, scheduler);
+        this.sessions = new SessionRegistry(config, scheduler, metrics);
         DestinationGuard guard = DestinationGuard.create(config.security());
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
                 Runtime.getRuntime().availableProcessors(), guard);
 
         VirtualThreadPool threads = new VirtualThreadPool();
         threads.setName("jetty");
+        // Counts Jetty's live tasks for the jetty_threads_current metric (a set add and remove per task).
+        threads.setTracking(true);
         threads.setMaxThreads(config.limits().maxSessions() + JETTY_TASK_HEADROOM);
         server = new Server(threads);
         connector = ListeningConnector.create(server, config);
+        connector.setName("relay");
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
         server.addConnector(connector);
+        RelayConfig.Operations ops = config.operations();
+        if (ops.hasAdminPort()) {
+            adminConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+            adminConnector.setName(ADMIN_CONNECTOR);
+            adminConnector.setHost(ops.adminHost().isEmpty() ? config.host() : ops.adminHost());
+            adminConnector.setPort(ops.adminPort());
+            server.addConnector(adminConnector);
+        } else {
+            adminConnector = null;
+        }
 
-        HandshakeHandler handshake = new HandshakeHandler(lookup, upstreams, sessions, new Admission(config.limits()),
-                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard);
+        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
+                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(config.idleTimeout());
             // Parts, not whole messages, pass through the relay: frames larger than this are
@@ -76,9 +111,12 @@ public final class RelayServer implements AutoCloseable {
             container.addMapping(HandshakeHandler.PREFIX + "/*", handshake);
         });
         upgrades.setHandler(new NotAnUpgrade());
-        List<Handler> chain = new ArrayList<>(extraHandlers);
+        List<Handler> chain = new ArrayList<>();
+        chain.add(new OperationsRouter(b.operationsHandlers, adminConnector == null ? null : ADMIN_CONNECTOR));
+        chain.addAll(b.handlers);
         chain.add(upgrades);
         server.setHandler(new Handler.Sequence(chain));
+        metrics.bindServer(server, sessions);
     }
 
     /** A relay with no extra HTTP handlers. */
@@ -96,6 +134,9 @@ public final class RelayServer implements AutoCloseable {
         private final RelayConfig config;
         private final EndpointLookup lookup;
         private final List<Handler> handlers = new ArrayList<>();
+        private final List<Handler> operationsHandlers = new ArrayList<>();
+        private RelayMetrics metrics;
+        private Readiness readiness;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
             this.config = Objects.requireNonNull(config, "config");
@@ -108,8 +149,30 @@ public final class RelayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds an operations handler (health, metrics, admin API), served on the operations port:
+         * the relay's own port, before every other handler, or the separate
+         * {@code relay.admin.port}, which serves nothing else.
+         */
+        public Builder operationsHandler(Handler handler) {
+            operationsHandlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** The metrics the relay records into and closes with itself; default: a fresh {@link RelayMetrics}. */
+        public Builder metrics(RelayMetrics relayMetrics) {
+            this.metrics = Objects.requireNonNull(relayMetrics, "metrics");
+            return this;
+        }
+
+        /** The readiness the relay drains through; default: one without a store check. */
+        public Builder readiness(Readiness relayReadiness) {
+            this.readiness = Objects.requireNonNull(relayReadiness, "readiness");
+            return this;
+        }
+
         public RelayServer build() {
-            return new RelayServer(config, lookup, handlers);
+            return new RelayServer(this);
         }
     }
 
@@ -134,6 +197,9 @@ public final class RelayServer implements AutoCloseable {
                 config.security().allowSameOrigin(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
+        if (adminConnector != null) {
+            LOG.info("wsrelay operations port {}:{}", adminConnector.getHost(), adminPort());
+        }
         return this;
     }
 
@@ -152,6 +218,24 @@ public final class RelayServer implements AutoCloseable {
             LOG.warn("the wsrelay resolver is not the JVM's name resolver: upstream addresses are checked before "
                     + "connecting only, not at connect time (DNS rebinding)");
         }
+    }
+
+    /**
+     * The port serving probes, metrics and the admin API: the separate admin port when one is
+     * configured, else {@link #port()}; -1 before {@link #start()}.
+     */
+    public int adminPort() {
+        return adminConnector == null ? port() : adminConnector.getLocalPort();
+    }
+
+    /** This relay's metrics. */
+    public RelayMetrics metrics() {
+        return metrics;
+    }
+
+    /** This relay's readiness. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */
@@ -175,9 +259,27 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * Stops the relay: every session is closed with 1001 "going away" on both sides, given
-     * {@code relay.close-timeout} to finish its close handshakes, then Jetty stops. Blocks until
-     * done; idempotent.
+     * The graceful stop, for SIGTERM: readiness turns false and new upgrades are refused with 503
+     * at once; open sessions may go on for {@code relay.shutdown.drain-period} (less if they all
+     * end sooner); then {@link #close()}. Blocks until done, at most drain-period + 5 s.
+     */
+    public void drainAndClose() {
+        readiness.startDraining();
+        Duration drain = config.operations().drainPeriod();
+        LOG.info("draining: new upgrades refused; {} sessions open get up to {} ms", sessions.size(), drain.toMillis());
+        try {
+            sessions.awaitEmpty(drain);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /**
+     * Stops the relay: new upgrades are refused, every session is closed with 1001 "going away"
+     * to the client and 1000 to the upstream, given {@code relay.close-timeout} (at most 4 s) to
+     * finish its close handshakes, then Jetty stops and whatever is still open is cut. Blocks
+     * until done; idempotent.
      */
     @Override
     public void close() {
@@ -185,9 +287,12 @@ public final class RelayServer implements AutoCloseable {
             shutdownExecutors();
             return;
         }
-        sessions.closeAll(CloseCodes.GOING_AWAY, "relay shutting down");
+        readiness.startDraining();
+        sessions.closeAll(CloseCodes.GOING_AWAY, CloseCodes.NORMAL, "relay shutting down");
+        Duration wait = config.closeTimeout().compareTo(SHUTDOWN_CLOSE_BUDGET) < 0
+                ? config.closeTimeout() : SHUTDOWN_CLOSE_BUDGET;
         try {
-            if (!sessions.awaitEmpty(config.closeTimeout().plus(Duration.ofSeconds(1)))) {
+            if (!sessions.awaitEmpty(wait)) {
                 LOG.warn("{} sessions still open at shutdown; cutting them", sessions.size());
             }
         } catch (InterruptedException e) {
@@ -205,6 +310,7 @@ public final class RelayServer implements AutoCloseable {
     private void shutdownExecutors() {
         upstreams.close();
         scheduler.shutdownNow();
+        metrics.close();
     }
 
     /** Answers requests no earlier handler took: a non-upgrade request to the relay path is 400. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +43,7 @@ final class RelaySession {
     private final ScheduledExecutorService scheduler;
     private final Consumer<RelaySession> onFinish;
     private final AtomicInteger pumpThreads;
+    private final RelayMetrics metrics;
 
     private final Inbox toUpstream = new Inbox();
     private final Inbox toDownstream = new Inbox();
@@ -56,6 +58,8 @@ final class RelaySession {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicInteger pumpsRunning = new AtomicInteger(2);
     private final long startNanos = System.nanoTime();
+    /** Who ended the session first: client, upstream or relay; set once. */
+    private final AtomicReference<String> closedBy = new AtomicReference<>();
 
     private volatile WebSocket upstream;
     private volatile Session downstream;
@@ -64,10 +68,14 @@ final class RelaySession {
     private volatile int codeToClient = -1;
     private volatile int codeToUpstream = -1;
     private volatile ScheduledFuture<?> pings;
+    private volatile Pump upPump;
+    private volatile Pump downPump;
 
     RelaySession(long id, String endpointId, String clientAddress, URI upstreamUri, RelayConfig config,
-                 ScheduledExecutorService scheduler, Consumer<RelaySession> onFinish, AtomicInteger pumpThreads) {
+                 ScheduledExecutorService scheduler, Consumer<RelaySession> onFinish, AtomicInteger pumpThreads,
+                 RelayMetrics metrics) {
         this.pumpThreads = pumpThreads;
+        this.metrics = metrics;
         this.id = id;
         this.endpointId = endpointId;
         this.clientAddress = clientAddress;
@@ -126,9 +134,13 @@ final class RelaySession {
         Duration writeTimeout = config.idleTimeout();
         WebSocket ws = upstream;
         Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
-                new UpstreamSink(ws, writeTimeout), config.limits().maxMessageBytes(), this);
+                new UpstreamSink(ws, writeTimeout), config.limits().maxMessageBytes(), this,
+                metrics.traffic(Pump.Direction.UPSTREAM));
         Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
-                new DownstreamSink(session, writeTimeout), config.limits().maxMessageBytes(), this);
+                new DownstreamSink(session, writeTimeout), config.limits().maxMessageBytes(), this,
+                metrics.traffic(Pump.Direction.DOWNSTREAM));
+        upPump = up;
+        downPump = down;
         startThread(up, Pump.Direction.UPSTREAM);
         startThread(down, Pump.Direction.DOWNSTREAM);
         long period = keepalive.periodMillis();
@@ -146,6 +158,7 @@ final class RelaySession {
         if (event == Inbox.Event.STOPPED) {
             return;
         }
+        closedBy.compareAndSet(null, direction == Pump.Direction.UPSTREAM ? "client" : "upstream");
         if (direction == Pump.Direction.UPSTREAM) {
             // The client closed or failed.
             if (event == Inbox.Event.CLOSE && inbox.closeCode() != CloseCodes.ABNORMAL) {
@@ -173,6 +186,7 @@ final class RelaySession {
     /** Called by a pump whose write to its sink failed. */
     void sinkFailed(Pump.Direction direction, Throwable cause) {
         boolean upstreamFailed = direction == Pump.Direction.UPSTREAM;
+        closedBy.compareAndSet(null, upstreamFailed ? "upstream" : "client");
         CloseCodes.Status status = CloseCodes.forFailure(cause, upstreamFailed);
         LOG.debug("{} write {} failed: {}", this, direction.label(), cause.toString());
         if (upstreamFailed) {
@@ -187,6 +201,7 @@ final class RelaySession {
     /** Called by a pump that read a message over {@code relay.limits.max-message-bytes}: the sender gets 1009. */
     void messageTooBig(Pump.Direction direction, CloseCodes.MessageTooBigException e) {
         CloseCodes.Status status = CloseCodes.forFailure(e, false);
+        closedBy.compareAndSet(null, "relay");
         if (direction == Pump.Direction.UPSTREAM) {
             closeDownstream(status.code(), status.reason());
             closeUpstream(CloseCodes.GOING_AWAY, "client message over the size limit");
@@ -209,20 +224,31 @@ final class RelaySession {
     }
 
     /**
-     * Closes both sides with {@code code} (e.g. 1001 when the relay shuts down). Returns at once;
-     * the pumps end when the close handshakes complete or time out.
+     * Closes the client's side with {@code clientCode} and the upstream with {@code upstreamCode}
+     * (1001 and 1000 when the relay shuts down). Returns at once; the pumps end when the close
+     * handshakes complete or time out.
      */
-    void close(int code, String reason) {
+    void close(int clientCode, int upstreamCode, String reason) {
+        closedBy.compareAndSet(null, "relay");
         if (!opened.get()) {
             abandon();
             return;
         }
-        closeDownstream(code, reason);
-        closeUpstream(CloseCodes.toUpstream(code), reason);
+        // Claim both sides before sending either: a peer answering the first close at once
+        // would otherwise have its own code forwarded to the other side instead of ours.
+        boolean down = downstream != null && downstreamCloseSent.compareAndSet(false, true);
+        boolean up = upstream != null && upstreamCloseSent.compareAndSet(false, true);
+        if (down) {
+            sendDownstreamClose(clientCode, reason);
+        }
+        if (up) {
+            sendUpstreamClose(CloseCodes.toUpstream(upstreamCode), reason);
+        }
     }
 
     /** Ends a session whose client side never opened. */
     void abandon() {
+        closedBy.compareAndSet(null, "client");
         if (opened.compareAndSet(false, true)) {
             // Neither pump will run.
             abortUpstream();
@@ -232,14 +258,19 @@ final class RelaySession {
     }
 
     private void closeUpstream(int code, String reason) {
-        WebSocket ws = upstream;
-        if (ws == null || !upstreamCloseSent.compareAndSet(false, true)) {
-            return;
+        if (upstream != null && upstreamCloseSent.compareAndSet(false, true)) {
+            sendUpstreamClose(code, reason);
         }
+    }
+
+    /** Sends the upstream a close frame; the caller has claimed {@code upstreamCloseSent}. */
+    private void sendUpstreamClose(int code, String reason) {
+        WebSocket ws = upstream;
         codeToUpstream = code;
         try {
             ws.sendClose(code, CloseCodes.truncate(reason)).whenComplete((w, x) -> upstreamCloseAnswered.complete(null));
         } catch (IllegalArgumentException e) {
+            codeToUpstream = CloseCodes.NORMAL;
             ws.sendClose(CloseCodes.NORMAL, "").whenComplete((w, x) -> upstreamCloseAnswered.complete(null));
         }
         // The upstream must answer with its own close; if it does not, cut it off.
@@ -252,10 +283,14 @@ final class RelaySession {
     }
 
     private void closeDownstream(int code, String reason) {
-        Session session = downstream;
-        if (session == null || !downstreamCloseSent.compareAndSet(false, true)) {
-            return;
+        if (downstream != null && downstreamCloseSent.compareAndSet(false, true)) {
+            sendDownstreamClose(code, reason);
         }
+    }
+
+    /** Sends the client a close frame; the caller has claimed {@code downstreamCloseSent}. */
+    private void sendDownstreamClose(int code, String reason) {
+        Session session = downstream;
         codeToClient = code;
         // 1005 means the upstream's close frame was empty: Jetty sends an empty close frame for it.
         session.close(code, code == CloseCodes.NO_STATUS ? null : CloseCodes.truncate(reason), Callback.NOOP);
@@ -335,6 +370,27 @@ final class RelaySession {
         onFinish.accept(this);
     }
 
+    /** What the session did; complete once it has finished (the finish callback gets it then). */
+    SessionSummary summary() {
+        Pump up = upPump;
+        Pump down = downPump;
+        String by = closedBy.get();
+        return new SessionSummary(id, endpointId, clientAddress, upstreamHostPort(),
+                Duration.ofNanos(System.nanoTime() - startNanos),
+                up == null ? 0 : up.bytes(), down == null ? 0 : down.bytes(),
+                up == null ? 0 : up.messages(), down == null ? 0 : down.messages(),
+                codeToClient, codeToUpstream, by == null ? "relay" : by);
+    }
+
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    /** The upstream's host and port, never its path or query. */
+    String upstreamHostPort() {
+        return upstreamUri.getHost() + ":" + UpstreamConnector.port(upstreamUri);
+    }
+
     private void startThread(Pump pump, Pump.Direction direction) {
         pumpThreads.incrementAndGet();
         Thread.ofVirtual()
@@ -355,7 +411,7 @@ final class RelaySession {
                 : (upstreamCloseSent.get() || downstreamCloseSent.get()) ? "CLOSING"
                 : opened.get() ? "OPEN" : "CONNECTING";
         return "RelaySession@" + id + "{endpoint=" + endpointId + ", state=" + state + ", client=" + clientAddress
-                + ", upstream=" + upstreamUri.getHost() + ":" + upstreamUri.getPort()
+                + ", upstream=" + upstreamHostPort()
                 + ", toClient=" + codeToClient + ", toUpstream=" + codeToUpstream + "}";
     }
 }

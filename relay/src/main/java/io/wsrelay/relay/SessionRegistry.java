@@ -3,8 +3,8 @@ package io.wsrelay.relay;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
@@ -13,19 +13,23 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The relay's live sessions and the permit count that bounds them
  * ({@code relay.limits.max-sessions}). A permit is taken before the upstream is contacted and
- * given back when the session finishes or its upgrade is refused. Thread-safe.
+ * given back when the session finishes or its upgrade is refused. Each session's open and close
+ * go to the {@link SessionLog} and the {@link RelayMetrics} from here. Thread-safe.
  */
 final class SessionRegistry {
     private final RelayConfig config;
     private final ScheduledExecutorService scheduler;
     private final Semaphore permits;
-    private final Set<RelaySession> open = ConcurrentHashMap.newKeySet();
+    private final RelayMetrics metrics;
+    /** Open sessions, each with the meters of its endpoint label. */
+    private final ConcurrentMap<RelaySession, RelayMetrics.EndpointMeters> open = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger pumpThreads = new java.util.concurrent.atomic.AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
 
-    SessionRegistry(RelayConfig config, ScheduledExecutorService scheduler) {
+    SessionRegistry(RelayConfig config, ScheduledExecutorService scheduler, RelayMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.scheduler = scheduler;
         this.permits = new Semaphore(config.limits().maxSessions());
     }
@@ -55,7 +59,7 @@ final class SessionRegistry {
             } finally {
                 release.run();
             }
-        }, pumpThreads);
+        }, pumpThreads, metrics);
     }
 
     /** Pump threads alive now, counted from their start to the last line they run. */
@@ -65,7 +69,8 @@ final class SessionRegistry {
 
     /** The session holds its permit until it finishes. */
     void opened(RelaySession session) {
-        open.add(session);
+        open.put(session, metrics.sessionOpened(session.endpointId()));
+        SessionLog.opened(session.id(), session.endpointId(), session.clientAddress(), session.upstreamHostPort());
     }
 
     /** Sessions between a successful upgrade and their finish. */
@@ -73,10 +78,10 @@ final class SessionRegistry {
         return open.size();
     }
 
-    /** Asks every session to close with {@code code}; returns at once. */
-    void closeAll(int code, String reason) {
-        for (RelaySession session : List.copyOf(open)) {
-            session.close(code, reason);
+    /** Asks every session to close, the client's side with {@code clientCode}, the upstream with {@code upstreamCode}; returns at once. */
+    void closeAll(int clientCode, int upstreamCode, String reason) {
+        for (RelaySession session : List.copyOf(open.keySet())) {
+            session.close(clientCode, upstreamCode, reason);
         }
     }
 
@@ -103,8 +108,12 @@ final class SessionRegistry {
     }
 
     private void finished(RelaySession session) {
-        if (open.remove(session)) {
+        RelayMetrics.EndpointMeters meters = open.remove(session);
+        if (meters != null) {
             permits.release();
+            SessionSummary summary = session.summary();
+            metrics.sessionClosed(meters, summary);
+            SessionLog.closed(summary);
         }
         lock.lock();
         try {

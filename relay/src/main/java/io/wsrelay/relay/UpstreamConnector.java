@@ -218,7 +218,8 @@ final class UpstreamConnector implements AutoCloseable {
         }
     }
 
-    private static int port(URI uri) {
+    /** The port of a {@code ws://} or {@code wss://} URI, its scheme's default when it names none. */
+    static int port(URI uri) {
         return uri.getPort() >= 0 ? uri.getPort() : "wss".equals(uri.getScheme()) ? 443 : 80;
     }
 

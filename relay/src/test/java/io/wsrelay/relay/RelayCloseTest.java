@@ -38,9 +38,10 @@ class RelayCloseTest {
 
     @BeforeEach
     void forgetEarlierCloses() {
-        // The previous test's sessions may still be finishing their close handshakes.
-        await().atMost(Timeouts.MESSAGE).until(() -> harness.relay.activeSessions() == 0
-                && harness.upstream.openSessions() == 0);
+        // An earlier test's last close can still be on its way to the upstream: wait until its
+        // sessions are gone on both sides, or it would be taken for this test's close.
+        await().atMost(Timeouts.MESSAGE).until(() ->
+                harness.relay.activeSessions() == 0 && harness.upstream.openSessions() == 0);
         harness.upstream.closes().clear();
     }
 

@@ -2,21 +2,28 @@ package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
+import io.wsrelay.relay.spi.EndpointStore;
 
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A running relay on {@code 127.0.0.1:0} in front of a {@link TestUpstream}, with an in-memory
  * store holding endpoint {@code e1} → the upstream. Closes everything it started.
+ *
+ * <p>{@link #withOperations} wires the relay as {@code wsrelay serve} does ({@link Operations}):
+ * probes, metrics and, with {@code relay.admin.token} set, the admin API.
  */
 public final class RelayHarness implements AutoCloseable {
     public final TestUpstream upstream;
     public final InMemoryEndpointStore store = new InMemoryEndpointStore();
     public final RelayServer relay;
 
-    private RelayHarness(Map<String, String> settings, EndpointLookup lookup) throws Exception {
+    private RelayHarness(Map<String, String> settings,
+                         BiFunction<RelayConfig, InMemoryEndpointStore, RelayServer.Builder> wiring) throws Exception {
         upstream = TestUpstream.start();
         store.insert(Endpoint.of("e1", upstream.uri().toString()));
         // The fixtures listen on loopback, which the destination guard refuses by default, and
@@ -26,20 +33,46 @@ public final class RelayHarness implements AutoCloseable {
                 "relay.limits.max-sessions-per-client", "100000",
                 "relay.limits.upgrades-per-minute-per-client", "0"));
         all.putAll(settings);
-        relay = RelayServer.create(RelayConfig.from(all), lookup == null ? store : lookup).start();
+        try {
+            relay = wiring.apply(RelayConfig.from(all), store).build().start();
+        } catch (RuntimeException e) {
+            upstream.close();
+            throw e;
+        }
     }
 
     public static RelayHarness start() throws Exception {
-        return new RelayHarness(Map.of(), null);
+        return new RelayHarness(Map.of(), plain(null));
     }
 
     public static RelayHarness start(Map<String, String> settings) throws Exception {
-        return new RelayHarness(settings, null);
+        return new RelayHarness(settings, plain(null));
     }
 
     /** A relay whose lookups go to {@code lookup} instead of the in-memory store. */
     public static RelayHarness start(Map<String, String> settings, EndpointLookup lookup) throws Exception {
-        return new RelayHarness(settings, lookup);
+        return new RelayHarness(settings, plain(lookup));
+    }
+
+    /** A bare relay over {@code lookup}, or over the in-memory store when it is null. */
+    private static BiFunction<RelayConfig, InMemoryEndpointStore, RelayServer.Builder> plain(EndpointLookup lookup) {
+        return (config, memory) -> RelayServer.builder(config, lookup == null ? memory : lookup);
+    }
+
+    /** A relay wired as {@code wsrelay serve} wires it, over the in-memory store. */
+    public static RelayHarness withOperations(Map<String, String> settings) throws Exception {
+        return withOperations(settings, memory -> memory);
+    }
+
+    /** A relay wired as {@code wsrelay serve} wires it, over {@code store(memory)} (e.g. a {@link FlakyStore}). */
+    public static RelayHarness withOperations(Map<String, String> settings,
+                                              Function<InMemoryEndpointStore, EndpointStore> store) throws Exception {
+        return new RelayHarness(settings, (config, memory) -> Operations.builder(config, store.apply(memory)));
+    }
+
+    /** {@code http://127.0.0.1:<operations port><path>}: the admin port if one is configured. */
+    public URI admin(String path) {
+        return URI.create("http://127.0.0.1:" + relay.adminPort() + path);
     }
 
     /** {@code ws://127.0.0.1:<relay>/ws-proxy<pathAndQuery>} */

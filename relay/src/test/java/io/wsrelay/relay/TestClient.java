@@ -66,6 +66,26 @@ public final class TestClient implements AutoCloseable {
         return new TestClient(ws, recorder);
     }
 
+    /**
+     * Opens {@code uri} expecting the upgrade to be refused.
+     *
+     * @return the HTTP status of the refusal
+     * @throws AssertionError if the upgrade was accepted
+     */
+    public static int refusal(URI uri) throws Exception {
+        TestClient accepted;
+        try {
+            accepted = open(uri);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+        accepted.close();
+        throw new AssertionError("the upgrade of " + uri + " was accepted");
+    }
+
     public WebSocket webSocket() {
         return webSocket;
     }

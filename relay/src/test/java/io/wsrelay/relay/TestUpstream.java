@@ -233,8 +233,9 @@ public final class TestUpstream implements AutoCloseable {
 
         @Override
         public void onWebSocketClose(int code, String reason) {
-            open.decrementAndGet();
+            // Recorded before the count drops: a test that saw openSessions() reach 0 sees the close.
             closes.add(new Closed(code, reason == null ? "" : reason));
+            open.decrementAndGet();
         }
 
         private boolean answeredSpecially() {

@@ -1,0 +1,39 @@
+package io.wsrelay.relay;
+
+import io.wsrelay.relay.spi.CacheStatistics;
+import io.wsrelay.relay.spi.EndpointStore;
+
+/**
+ * Wires a relay the way {@code wsrelay serve} runs it: metrics ({@code GET /metrics}, store
+ * lookups timed, a caching store's hit and miss counts), probes ({@code GET /healthz},
+ * {@code GET /readyz} pinging the store) and, when {@code relay.admin.token} is set, the admin
+ * API ({@code /admin/endpoints}). They are served on the operations port
+ * ({@code relay.admin.port}). See {@code docs/operations.md}.
+ */
+public final class Operations {
+    private Operations() {
+    }
+
+    /**
+     * A relay builder over {@code store} with every operations handler in place; the caller may
+     * add its own handlers (the interceptor script, say) before {@code build()}. The relay does
+     * not close the store.
+     */
+    public static RelayServer.Builder builder(RelayConfig config, EndpointStore store) {
+        RelayConfig.Operations ops = config.operations();
+        RelayMetrics metrics = RelayMetrics.create(ops.maxEndpointLabels());
+        if (store instanceof CacheStatistics cache) {
+            metrics.bindCacheStatistics(cache);
+        }
+        Readiness readiness = Readiness.create(store::ping);
+        RelayServer.Builder builder = RelayServer.builder(config, metrics.timed(store))
+                .metrics(metrics)
+                .readiness(readiness)
+                .operationsHandler(new HealthHandler(readiness))
+                .operationsHandler(new MetricsHandler(metrics));
+        if (ops.isAdminApiEnabled()) {
+            builder.operationsHandler(AdminHandler.create(store, ops.adminToken()));
+        }
+        return builder;
+    }
+}
