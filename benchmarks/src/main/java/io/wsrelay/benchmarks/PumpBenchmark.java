@@ -17,9 +17,12 @@ import org.openjdk.jmh.annotations.Threads;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Round trip of one message through the relay core ({@code target=relay}: a {@link RelayServer}
@@ -45,6 +48,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class PumpBenchmark {
 
+    /** Longest the trial's teardown waits for every session's closing handshake (each takes at most 2 s). */
+    private static final Duration SESSIONS_CLOSE_WAIT = Duration.ofSeconds(5);
+
     /** Servers and the client, one set per trial, shared by every thread. */
     @State(Scope.Benchmark)
     public static class Target {
@@ -64,6 +70,10 @@ public class PumpBenchmark {
         private RelayServer relay;
         private HttpClient client;
         private URI uri;
+        // JMH may tear this state down while other threads still close their sessions; stop()
+        // waits for them (bounded) so no socket is cut under a closing handshake.
+        private final AtomicInteger opened = new AtomicInteger();
+        private final Semaphore closed = new Semaphore(0);
 
         @Setup(Level.Trial)
         public void start() throws Exception {
@@ -85,7 +95,8 @@ public class PumpBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void stop() {
+        public void stop() throws InterruptedException {
+            closed.tryAcquire(opened.get(), SESSIONS_CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             client.shutdownNow();
             if (relay != null) {
                 relay.close();
@@ -107,15 +118,22 @@ public class PumpBenchmark {
     public static class Session {
 
         private EchoSession session;
+        private Target target;
 
         @Setup(Level.Trial)
         public void open(Target target) {
+            this.target = target;
             session = EchoSession.open(target.client, target.uri, target.isBinary(), target.size);
+            target.opened.incrementAndGet();
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            session.close();
+            try {
+                session.close();
+            } finally {
+                target.closed.release();
+            }
         }
     }
 
