@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -56,7 +57,7 @@ final class EchoSession implements WebSocket.Listener {
         this.size = size;
         byte[] filler = new byte[size];
         Arrays.fill(filler, (byte) 'x');
-        textOut = binary ? null : new String(filler, java.nio.charset.StandardCharsets.US_ASCII);
+        textOut = binary ? null : new String(filler, StandardCharsets.US_ASCII);
         binaryOut = binary ? ByteBuffer.wrap(filler) : null;
     }
 

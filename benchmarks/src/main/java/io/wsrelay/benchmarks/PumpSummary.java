@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,11 @@ public final class PumpSummary implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new PumpSummary(System.out)).execute(args));
+        System.exit(run(System.out, args));
+    }
+
+    static int run(PrintStream out, String... args) {
+        return new CommandLine(new PumpSummary(out)).execute(args);
     }
 
     /** One JMH result: method, mode, type, size, target, and the result node itself. */
@@ -102,7 +107,7 @@ public final class PumpSummary implements Callable<Integer> {
     /** msgs/s, MB/s, mean, p50, p90, p99, max (µs), samples; NaN where a mode did not run. */
     private static double[] figures(Map<String, Result> results, String target) {
         double[] f = new double[8];
-        java.util.Arrays.fill(f, Double.NaN);
+        Arrays.fill(f, Double.NaN);
         Result thrpt = results.get("thrpt/" + target);
         if (thrpt != null) {
             JsonNode m = thrpt.node().path("primaryMetric");
