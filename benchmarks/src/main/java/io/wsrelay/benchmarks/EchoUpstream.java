@@ -12,8 +12,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Echo WebSocket server on {@code 127.0.0.1}, ephemeral port, path {@code /echo}: every message
- * comes back whole and with its type. Stand-in until the relay module's test-jar ships its
- * {@code EchoUpstream}.
+ * comes back whole and with its type. The in-process upstream of {@link PumpBenchmark} and of the
+ * load generator's tests. It lives in main code, not in a test-jar, so that the benchmark jar
+ * runs without test classes; it does nothing but echo (the relay's {@code TestUpstream} also
+ * records every handshake and close, which a benchmark does not want on its hot path).
  *
  * <p>It reads the next message only after the previous echo was written (Jetty's demand), so it
  * keeps at most one write pending per session and a slow client slows it down.
