@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * docs/operations.md keeps up with the code: every setting is in its table, except a store
+ * The README keeps up with the code: every setting is in its configuration table, except a store
  * provider's own keys ({@code relay.store.<type>.*}), which its guide ({@code docs/<type>.md})
- * lists and the operations guide links. (Metric names: {@link MetricsEndpointTest}.)
+ * lists and the README links. (Metric names, in docs/operations.md: {@link MetricsEndpointTest}.)
  */
 class OperationsGuideTest {
     /** A store provider's own key: {@code relay.store.<type>.<key>}. */
@@ -30,18 +30,18 @@ class OperationsGuideTest {
     }
 
     @Test
-    void everySettingIsInTheGuide() throws Exception {
-        String guide = guide();
+    void everySettingIsInTheReadme() throws Exception {
+        String guide = Files.readString(Path.of("..", "README.md"));
         Set<String> missing = new TreeSet<>();
         for (String key : RelayConfig.documentedDefaults().keySet()) {
             Matcher provider = PROVIDER_KEY.matcher(key);
             boolean documented = provider.matches()
-                    ? doc(provider.group(1)).contains("`" + key + "`") && guide.contains("(" + provider.group(1) + ".md)")
+                    ? doc(provider.group(1)).contains("`" + key + "`") && guide.contains("/" + provider.group(1) + ".md)")
                     : guide.contains("| `" + key + "` |");
             if (!documented) {
                 missing.add(key);
             }
         }
-        assertEquals(Set.of(), missing, "settings missing from the table in docs/operations.md");
+        assertEquals(Set.of(), missing, "settings missing from the configuration table in README.md");
     }
 }

@@ -1,5 +1,6 @@
 package io.wsrelay.storage.redis;
 
+import io.wsrelay.relay.spi.CacheStatistics;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -41,7 +43,16 @@ import java.util.function.Supplier;
  * stops the threads and closes the pool and the delegate. Safe for any number of concurrent
  * callers, typically virtual threads.
  */
-public final class CachingEndpointStore implements EndpointStore {
+public final class CachingEndpointStore implements EndpointStore, CacheStatistics {
+    private static final String LOCAL = "local";
+    private static final String REDIS = "redis";
+
+    // Cache statistics for /metrics; LongAdders because lookups run on many threads at once.
+    private final LongAdder localLookups = new LongAdder();
+    private final LongAdder localMisses = new LongAdder();
+    private final LongAdder redisHits = new LongAdder();
+    private final LongAdder redisMisses = new LongAdder();
+
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingEndpointStore.class);
 
@@ -112,19 +123,57 @@ public final class CachingEndpointStore implements EndpointStore {
         if (id.length() > Endpoint.MAX_ID_LENGTH) {
             return Optional.empty();
         }
-        return local == null ? lookupShared(id) : local.get(id, this::lookupShared);
+        if (local == null) {
+            return lookupShared(id);
+        }
+        localLookups.increment();
+        return local.get(id, missed -> {
+            localMisses.increment();
+            return lookupShared(missed);
+        });
     }
 
     private Optional<Endpoint> lookupShared(String id) {
         RedisCache.Read read = redis.read(id);
         if (read.state() == RedisCache.Read.State.HIT) {
+            redisHits.increment();
             return read.endpoint();
         }
+        redisMisses.increment();
         Optional<Endpoint> answer = delegate.lookup(id);
         if (read.state() == RedisCache.Read.State.MISS) {
             redis.fill(id, read, answer);
         }
         return answer;
+    }
+
+    /** {@code ["local", "redis"]}, or {@code ["redis"]} when the in-process cache is off. */
+    @Override
+    public List<String> cacheLayers() {
+        return local == null ? List.of(REDIS) : List.of(LOCAL, REDIS);
+    }
+
+    @Override
+    public long hits(String layer) {
+        return switch (checkLayer(layer)) {
+            case LOCAL -> localLookups.sum() - localMisses.sum();
+            default -> redisHits.sum();
+        };
+    }
+
+    @Override
+    public long misses(String layer) {
+        return switch (checkLayer(layer)) {
+            case LOCAL -> localMisses.sum();
+            default -> redisMisses.sum();
+        };
+    }
+
+    private String checkLayer(String layer) {
+        if (!cacheLayers().contains(layer)) {
+            throw new IllegalArgumentException("no cache layer " + layer + "; layers: " + cacheLayers());
+        }
+        return layer;
     }
 
     @Override

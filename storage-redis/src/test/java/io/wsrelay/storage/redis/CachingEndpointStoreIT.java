@@ -110,6 +110,27 @@ class CachingEndpointStoreIT {
     }
 
     @Test
+    void countsHitsAndMissesOfEachCacheLayerForTheMetrics() {
+        direct.insert(bare("e1"));
+        CachingEndpointStore store = node(TestStores.cache(redis.url(), prefix, 100));
+        CachingEndpointStore other = node(TestStores.cache(redis.url(), prefix, 100));
+        awaitSubscribers(2); // the in-process cache is used once invalidations can reach it
+        assertEquals(List.of("local", "redis"), store.cacheLayers());
+
+        store.lookup("e1"); // local miss, Redis miss, SQL
+        store.lookup("e1"); // local hit
+        store.lookup("e1"); // local hit
+        other.lookup("e1"); // local miss, Redis hit
+
+        assertAll(
+                () -> assertEquals(2, store.hits("local")), () -> assertEquals(1, store.misses("local")),
+                () -> assertEquals(0, store.hits("redis")), () -> assertEquals(1, store.misses("redis")),
+                () -> assertEquals(1, other.hits("redis")), () -> assertEquals(0, other.misses("redis")));
+        assertEquals(List.of("redis"), node().cacheLayers());
+        assertThrows(IllegalArgumentException.class, () -> node().hits("local"));
+    }
+
+    @Test
     void hitIsServedFromRedisWithoutAskingSql() {
         direct.insert(bare("e1"));
         CachingEndpointStore store = node();
