@@ -51,7 +51,9 @@ public final class RelayProcess implements AutoCloseable {
                 // The shipped logging setup, not the test one (logback prefers logback-test.xml).
                 "-Dlogback.configurationFile=logback.xml",
                 RelayMain.class.getName(), "serve",
-                "--set", "relay.host=127.0.0.1", "--set", "relay.port=0", "--set", "relay.store.type=memory"));
+                "--set", "relay.host=127.0.0.1", "--set", "relay.port=0", "--set", "relay.store.type=memory",
+                // The tests' upstreams are on loopback, which the destination guard refuses by default.
+                "--set", "relay.upstream.allow-private-addresses=true"));
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         Path output = Files.createTempFile(dir, "relay-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
