@@ -214,7 +214,7 @@ final class HandshakeHandler implements WebSocketCreator {
                         String endpointId, String client) {
         metrics.upgradeRefused(e.status(), e.error());
         LOG.info("upgrade refused: status={} error={} endpoint={} client={} detail={}",
-                e.status(), e.error(), endpointId, client, e.detail());
+                e.status(), e.error(), LogText.safe(endpointId), client, LogText.safe(e.detail()));
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds());
         }

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -34,6 +35,10 @@ final class ListeningConnector {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(config.limits().maxRequestHeaderBytes());
+        // A page's socket path may hold %2F or %25; the relay passes the raw path upstream and
+        // never maps it to files, so Jetty's ambiguity checks would only refuse valid sockets.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("wsrelay",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         if (config.security().trustForwarded()) {
             http.addCustomizer(new ForwardedRequestCustomizer());
         }

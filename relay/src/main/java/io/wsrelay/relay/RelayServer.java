@@ -81,6 +81,7 @@ public final class RelayServer implements AutoCloseable {
         threads.setTracking(true);
         threads.setMaxThreads(config.limits().maxSessions() + JETTY_TASK_HEADROOM);
         server = new Server(threads);
+        server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
         HttpConfiguration http = new HttpConfiguration();

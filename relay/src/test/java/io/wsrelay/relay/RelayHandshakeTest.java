@@ -143,6 +143,26 @@ class RelayHandshakeTest {
     }
 
     @Test
+    void requestHeadOverTheLimitIsRefusedWith431InJson() throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(harness.http("/ws-proxy/echo?endpointId=e1"))
+                    .header("X-Big", "b".repeat(16 * 1024)).timeout(Timeouts.MESSAGE).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(431, response.statusCode());
+            assertEquals("request_header_fields_too_large", JSON.readTree(response.body()).path("error").asText());
+        }
+    }
+
+    @Test
+    void encodedSlashInThePathReachesTheUpstreamAsSent() throws Exception {
+        harness.upstream.handshakes().clear();
+        try (TestClient client = TestClient.open(harness.uri("/a%2Fb/c%25d?x=1&endpointId=e1"))) {
+            TestUpstream.Handshake seen = harness.upstream.handshakes().poll(Timeouts.MESSAGE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("/a%2Fb/c%25d?x=1", seen.pathQuery());
+        }
+    }
+
+    @Test
     void refusedUpgradesLeaveNoSessionOrPermitBehind() throws Exception {
         for (int i = 0; i < 20; i++) {
             refusal(harness.uri("/reject?status=500&endpointId=e1"));

@@ -11,6 +11,9 @@ public final class TestHttp {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
 
+    /** Bodies longer than this, in characters, are sent with {@code Expect: 100-continue}. */
+    private static final int EXPECT_CONTINUE_ABOVE = 1024;
+
     private TestHttp() {
     }
 
@@ -29,6 +32,11 @@ public final class TestHttp {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
+        }
+        if (body != null && body.length() > EXPECT_CONTINUE_ABOVE) {
+            // As curl does: a server that refuses the body (413) answers before it is sent, instead
+            // of closing the connection under a client that is still writing it.
+            request.expectContinue(true);
         }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
