@@ -474,11 +474,13 @@ public record RelayConfig(
 
     /**
      * The embedded database: an H2 file in PostgreSQL mode. {@code AUTO_SERVER} lets the
-     * command line change endpoints while a relay holds the file open.
+     * command line change endpoints while a relay holds the file open; {@code AUTO_RECONNECT}
+     * lets a process whose connections went through another one's server (the one that opened
+     * the file first) carry on when that process exits.
      */
     static String embeddedJdbcUrl(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("wsrelay")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
     }
 
     /** A copy listening on another port (tests use 0). */
