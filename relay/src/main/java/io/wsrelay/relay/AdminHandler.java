@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointRules;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.relay.spi.StoreUnavailableException;
@@ -20,9 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Serial;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +43,11 @@ import java.util.concurrent.TimeoutException;
  *     settings); {@code 200} with the result or {@code 404}</li>
  * <li>{@code DELETE /admin/endpoints/{id}}: {@code 204} or {@code 404}; open sessions stay open</li>
  * </ul>
+ * The {@code {id}} segment is percent-decoded ({@code a%2Fb} is the id {@code a/b});
+ * {@code /admin/endpoints?id=...} addresses any id as well, even one a path cannot carry, so
+ * that an id written past {@link EndpointRules} (by SQL, by an older version) can be removed.
+ * New endpoints must have an id in {@link EndpointRules#ID_SYNTAX} and headers that pass
+ * {@link EndpointRules#headerProblem}.
  * Every request under {@value #PREFIX} needs {@code Authorization: Bearer <relay.admin.token>};
  * without it, or with another token, the answer is {@code 401} whatever the path. Invalid bodies
  * get {@code 400}, bodies over {@value #MAX_BODY_BYTES} bytes {@code 413}, an unreachable store
@@ -96,10 +104,10 @@ final class AdminHandler extends Handler.Abstract {
         } catch (AdminError e) {
             Json.writeError(response, callback, e.status, e.error, e.getMessage());
         } catch (StoreUnavailableException e) {
-            LOG.warn("admin: endpoint store unreachable: {}", e.getMessage());
+            LOG.warn("admin: endpoint store unreachable: {}", LogText.safe(e.getMessage()));
             Json.writeError(response, callback, 503, "store_unavailable", "the endpoint store is unreachable");
         } catch (StoreException e) {
-            LOG.warn("admin: endpoint store failed: {}", e.getMessage(), e);
+            LOG.warn("admin: endpoint store failed: {}", LogText.safe(e.getMessage()));
             Json.writeError(response, callback, 503, "store_failed", "the endpoint store failed");
         }
         return true;
@@ -107,7 +115,8 @@ final class AdminHandler extends Handler.Abstract {
 
     private void route(String path, Request request, Response response, Callback callback) {
         String method = request.getMethod();
-        if (path.equals(ENDPOINTS)) {
+        Optional<String> byQuery = path.equals(ENDPOINTS) ? idParameter(request) : Optional.empty();
+        if (path.equals(ENDPOINTS) && byQuery.isEmpty()) {
             if (HttpMethod.GET.is(method)) {
                 ObjectNode body = Json.MAPPER.createObjectNode();
                 ArrayNode list = body.putArray("endpoints");
@@ -120,8 +129,8 @@ final class AdminHandler extends Handler.Abstract {
             }
             return;
         }
-        String id = path.startsWith(ENDPOINTS + "/") ? path.substring(ENDPOINTS.length() + 1) : "";
-        if (id.isEmpty() || id.contains("/")) {
+        String id = byQuery.orElseGet(() -> path.startsWith(ENDPOINTS + "/") ? endpointId(request) : "");
+        if (id.isEmpty()) {
             throw new AdminError(404, "not_found", "no such admin path");
         }
         if (HttpMethod.GET.is(method)) {
@@ -133,7 +142,7 @@ final class AdminHandler extends Handler.Abstract {
             if (!store.remove(id)) {
                 throw notFound(id);
             }
-            LOG.info("admin: removed endpoint {} ({})", id, client(request));
+            LOG.info("admin: removed endpoint {} ({})", LogText.safe(id), client(request));
             response.setStatus(204);
             response.write(true, null, callback);
         } else {
@@ -143,11 +152,15 @@ final class AdminHandler extends Handler.Abstract {
 
     private void create(Request request, Response response, Callback callback) {
         JsonNode body = body(request);
-        Endpoint endpoint = validEndpoint(() -> EndpointJson.create(body));
+        Endpoint endpoint = validEndpoint(() -> {
+            Endpoint created = EndpointJson.create(body);
+            EndpointRules.checkNew(created);
+            return created;
+        });
         if (!store.insert(endpoint)) {
             throw new AdminError(409, "endpoint_exists", "endpoint " + Json.quoteForDetail(endpoint.id()) + " exists");
         }
-        LOG.info("admin: created endpoint {} ({})", endpoint, client(request));
+        LOG.info("admin: created endpoint {} ({})", LogText.safe(endpoint.toString()), client(request));
         response.getHeaders().put(HttpHeader.LOCATION, ENDPOINTS + "/" + endpoint.id());
         Json.write(response, callback, 201, EndpointJson.toJson(store.lookup(endpoint.id()).orElse(endpoint)));
     }
@@ -159,13 +172,17 @@ final class AdminHandler extends Handler.Abstract {
             changed = store.setStatus(id, orBadRequest(() -> EndpointJson.status(patch.get("status"))));
         } else {
             Endpoint current = store.lookup(id).orElseThrow(() -> notFound(id));
-            changed = store.update(validEndpoint(() -> EndpointJson.merge(current, patch)));
+            changed = store.update(validEndpoint(() -> {
+                Endpoint merged = EndpointJson.merge(current, patch);
+                EndpointRules.checkHeaders(merged.upstreamHeaders());
+                return merged;
+            }));
         }
         if (!changed) {
             throw notFound(id);
         }
         Endpoint now = store.lookup(id).orElseThrow(() -> notFound(id));
-        LOG.info("admin: updated endpoint {} ({})", now, client(request));
+        LOG.info("admin: updated endpoint {} ({})", LogText.safe(now.toString()), client(request));
         Json.write(response, callback, 200, EndpointJson.toJson(now));
     }
 
@@ -187,6 +204,41 @@ final class AdminHandler extends Handler.Abstract {
             throw new AdminError(400, "invalid_endpoint", e.getMessage());
         }
         return endpoint;
+    }
+
+    /**
+     * The id in {@code /admin/endpoints/{id}}, percent-decoded from the raw path, so that an id
+     * written past {@link EndpointRules} (say {@code a/b}, sent as {@code a%2Fb}) can still be
+     * read and removed; empty when the path has no id or more than one segment after the prefix.
+     */
+    private static String endpointId(Request request) {
+        String raw = request.getHttpURI().getPath();
+        String prefix = ENDPOINTS + "/";
+        int at = raw == null ? -1 : raw.indexOf(prefix);
+        if (at < 0) {
+            return "";
+        }
+        String segment = raw.substring(at + prefix.length());
+        if (segment.isEmpty() || segment.indexOf('/') >= 0 || segment.indexOf(';') >= 0) {
+            return "";
+        }
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new AdminError(400, "bad_request", "the endpoint id in the path is badly percent-encoded");
+        }
+    }
+
+    /**
+     * The {@code id} query parameter of {@code /admin/endpoints?id=...}, percent-decoded: the
+     * form that reaches any id, even one with characters a path cannot carry (a line break).
+     */
+    private static Optional<String> idParameter(Request request) {
+        try {
+            return UpstreamUri.parameter(request.getHttpURI().getQuery(), "id");
+        } catch (UpgradeRejectedException e) {
+            throw new AdminError(400, "bad_request", "the id parameter is badly percent-encoded");
+        }
     }
 
     private static JsonNode body(Request request) {

@@ -1,6 +1,7 @@
 package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.EndpointRules;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
@@ -287,7 +288,7 @@ public final class RelayMain {
             @CommandLine.Spec
             CommandLine.Model.CommandSpec spec;
 
-            @Parameters(index = "0", paramLabel = "ID", description = "Endpoint id (1-64 characters).")
+            @Parameters(index = "0", paramLabel = "ID", description = "Endpoint id: 1-64 of A-Z a-z 0-9 . _ ~ -")
             String id;
             @Parameters(index = "1", paramLabel = "URL", description = "Destination: ws://, wss://, http:// or https://.")
             String url;
@@ -314,6 +315,7 @@ public final class RelayMain {
                 String ca = readTrustedCa(trustedCa);
                 Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
                         upstreamOrigin, ca, now, now);
+                EndpointRules.checkNew(endpoint); // the id syntax and the headers' RFC 9110 syntax
                 UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
                 UpstreamTrust.check(endpoint); // and a CA it could never read
                 return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,

@@ -49,6 +49,9 @@ final class SessionLog {
         for (int i = 0; i < keysAndValues.length; i += 2) {
             String key = (String) keysAndValues[i];
             Object value = keysAndValues[i + 1];
+            if (value instanceof String text) {
+                value = LogText.safe(text); // endpoint ids and addresses come from operators and clients
+            }
             line = line.addKeyValue(key, value);
             message.append(' ').append(key).append('=').append(value);
         }

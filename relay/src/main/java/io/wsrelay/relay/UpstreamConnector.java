@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.spi.EndpointRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,10 +121,15 @@ final class UpstreamConnector implements AutoCloseable {
             headers.forEach(builder::header);
             opening = guard.call(() -> builder.buildAsync(uri, listener));
         } catch (IllegalArgumentException e) {
+            // The JDK's message quotes the refused header value, which may be an API key: our
+            // own words only, naming at most the header (EndpointRules), never the value.
+            String problem = EndpointRules.headerProblem(headers).orElse("the upstream URI or a header was refused");
+            LOG.warn("upstream handshake to {} not attempted: {}", LogText.safe(uri.getHost()), LogText.safe(problem));
             throw new UpstreamConnectException(502, "bad_destination",
-                    "the endpoint's upstream URI or headers are not accepted: " + e.getMessage(), e);
+                    "the endpoint's upstream URI or headers are not accepted by the relay", null);
         } catch (Exception e) {
-            throw new UpstreamConnectException(502, "upstream_unreachable", "upstream could not be opened: " + e, e);
+            throw new UpstreamConnectException(502, "upstream_unreachable",
+                    "upstream could not be opened: " + e.getClass().getSimpleName(), null);
         }
         try {
             // The builder's timeout covers connect and handshake; the small margin only keeps
@@ -186,7 +192,7 @@ final class UpstreamConnector implements AutoCloseable {
                     "upstream " + where + " failed: " + cause.getClass().getSimpleName(), cause);
         }
         return new UpstreamConnectException(502, "upstream_unreachable",
-                "upstream " + where + " could not be opened: " + cause, cause);
+                "upstream " + where + " could not be opened: " + cause.getClass().getSimpleName(), cause);
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

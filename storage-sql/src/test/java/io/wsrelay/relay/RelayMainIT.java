@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +88,32 @@ class RelayMainIT {
         Result result = wsrelay("endpoint", "add", "bad", "ftp://example.com/x");
         assertEquals(1, result.status());
         assertTrue(result.err().contains("ws/wss/http/https"), result.err());
+    }
+
+    @Test
+    void addRefusesABadHeaderNamingTheHeaderButNeverItsValue() {
+        String url = upstream.uri().toString();
+        for (String header : List.of("X-Api-Key=sk-live-4f9c2b7e1d\n", "X-Api-Key= sk-live-4f9c2b7e1d",
+                "Sec-WebSocket-Key=sk-live-4f9c2b7e1d", "Host=sk-live-4f9c2b7e1d", "X Api=sk-live-4f9c2b7e1d")) {
+            Result result = wsrelay("endpoint", "add", "e1", url, "--header", header);
+            String name = header.substring(0, header.indexOf('='));
+            assertAll(header,
+                    () -> assertEquals(1, result.status(), result.err()),
+                    () -> assertTrue(result.err().contains(name.split(" ")[0]), result.err()),
+                    () -> assertFalse(result.err().contains("sk-live") || result.out().contains("sk-live"), result.err()));
+        }
+        assertEquals(List.of("ID                       STATUS    DESTINATION"), wsrelay("endpoint", "list").out().lines().toList());
+    }
+
+    @Test
+    void addRefusesIdsOutsideTheSyntax() {
+        String url = upstream.uri().toString();
+        for (String id : List.of("a/b", "a b", "a\nb", "caf\u00e9", "x".repeat(65))) {
+            Result result = wsrelay("endpoint", "add", id, url);
+            assertEquals(1, result.status(), id + ": " + result.err());
+            assertTrue(result.err().contains("id") && result.err().contains("64"), result.err());
+        }
+        assertEquals(0, wsrelay("endpoint", "add", "Ok_id.1~-", url).status());
     }
 
     @Test
