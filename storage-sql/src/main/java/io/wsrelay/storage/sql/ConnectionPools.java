@@ -26,7 +26,41 @@ final class ConnectionPools {
     /** How long opening an embedded file may retry while another process creates or locks it. */
     private static final long EMBEDDED_OPEN_MILLIS = 15_000;
 
+    /**
+     * H2's system property for the address its servers bind, the {@code AUTO_SERVER} one included,
+     * which otherwise listens on every interface. Read once, when H2 first opens a database.
+     */
+    static final String H2_BIND_ADDRESS = "h2.bindAddress";
+    /**
+     * H2's {@code WRITE_DELAY} setting. At its default (500 ms) a commit reaches the file up to
+     * half a second later, so a relay killed in that window loses writes it acknowledged; at 0
+     * H2 writes each commit to the file before the commit returns (the operating system holds it
+     * from then on, so it survives a crash of the process, though not of the machine).
+     */
+    static final String H2_WRITE_DELAY = "WRITE_DELAY";
+
+    static {
+        // The AUTO_SERVER port lets processes on this machine share the file: loopback is enough,
+        // and whoever sets the property explicitly keeps their choice.
+        if (System.getProperty(H2_BIND_ADDRESS) == null) {
+            System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
+        }
+    }
+
     private ConnectionPools() {
+    }
+
+    /**
+     * {@code jdbcUrl}, for an embedded H2 file without its own {@code WRITE_DELAY}, with
+     * {@code ;WRITE_DELAY=0} appended, so that a commit is in the file when it returns; any other
+     * URL unchanged.
+     */
+    static String durableUrl(String jdbcUrl) {
+        if (embeddedDirectory(jdbcUrl).isEmpty()
+                || jdbcUrl.toUpperCase(Locale.ROOT).contains(";" + H2_WRITE_DELAY + "=")) {
+            return jdbcUrl;
+        }
+        return jdbcUrl + ";" + H2_WRITE_DELAY + "=0";
     }
 
     /**
@@ -62,7 +96,7 @@ final class ConnectionPools {
         long timeoutMillis = Math.max(HIKARI_MIN_TIMEOUT_MILLIS, config.timeout().toMillis());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
-        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setJdbcUrl(durableUrl(config.jdbcUrl()));
         if (!config.user().isEmpty()) {
             hikari.setUsername(config.user());
         }
