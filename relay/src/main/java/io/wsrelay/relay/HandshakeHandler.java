@@ -56,8 +56,6 @@ final class HandshakeHandler implements WebSocketCreator {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final AtomicLong ids = new AtomicLong();
-    /** Whether the last lookup found the store unreachable: one WARN per outage, not per request. */
-    private final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions, Admission admission,
                      OriginPolicy origins, HeaderPolicy headers, DestinationGuard guard, RelayMetrics metrics,
@@ -190,16 +188,12 @@ final class HandshakeHandler implements WebSocketCreator {
         try {
             found = lookup.lookup(endpointId);
         } catch (StoreUnavailableException e) {
-            if (storeDown.compareAndSet(false, true)) {
-                LOG.warn("endpoint store unreachable, upgrades get 503 until it answers: {}", e.getMessage());
-            }
+            // The store logs its outages itself, judged by its database: an answer from a cache
+            // in front says nothing about whether the database is back.
             throw new UpgradeRejectedException(503, "store_unavailable", "the endpoint store is unreachable", e);
         } catch (StoreException e) {
-            LOG.warn("endpoint store failed: {}", e.getMessage(), e);
+            LOG.warn("endpoint store failed: {}", e.getClass().getSimpleName());
             throw new UpgradeRejectedException(503, "store_unavailable", "the endpoint store failed", e);
-        }
-        if (storeDown.compareAndSet(true, false)) {
-            LOG.info("endpoint store answers again");
         }
         Endpoint endpoint = found.orElseThrow(() -> new UpgradeRejectedException(404, "endpoint_not_found",
                 "no endpoint " + Json.quoteForDetail(endpointId)));

@@ -3,17 +3,19 @@ package io.wsrelay.relay;
 /**
  * Client-supplied text made safe for a log line: control characters (a newline could forge a
  * second line, an escape sequence could rewrite a terminal) are written as a backslash, u and four hex digits, and
- * the text is cut to {@value #MAX_CHARS} characters. Pure and thread-safe.
+ * the text is cut to {@value #MAX_CHARS} characters. Every id, address, host or other text that
+ * came from a client or an operator goes through {@link #safe} before it reaches a log line (the
+ * store modules use it too). Pure and thread-safe.
  */
-final class LogText {
+public final class LogText {
     /** Longest piece of client text in a log line, in characters. */
-    static final int MAX_CHARS = 128;
+    public static final int MAX_CHARS = 128;
 
     private LogText() {
     }
 
     /** {@code text} escaped and cut; "null" for null. */
-    static String safe(String text) {
+    public static String safe(String text) {
         if (text == null) {
             return "null";
         }

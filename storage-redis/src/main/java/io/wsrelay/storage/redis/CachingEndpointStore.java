@@ -1,5 +1,6 @@
 package io.wsrelay.storage.redis;
 
+import io.wsrelay.relay.LogText;
 import io.wsrelay.relay.spi.CacheStatistics;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
@@ -93,7 +94,10 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
      * Puts a Redis cache in front of {@code delegate}, which this store owns from now on and
      * closes on {@link #close()}. Returns at once; Redis is connected on first use.
      *
-     * @param delegate the store of record, normally {@code SqlEndpointStore}
+     * @param delegate the store of record, normally {@code SqlEndpointStore}; one that does not
+     *                 cache unknown ids itself ({@code SqlEndpointStore.create(config, Duration.ZERO)}),
+     *                 since it would not hear other nodes' writes and this store would copy its
+     *                 stale "unknown" into Redis
      * @param config   the Redis settings ({@link RedisCacheConfig#from})
      * @return an open store; the caller closes it
      * @throws NullPointerException if an argument is null
@@ -256,7 +260,7 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
             dropLocal(id);
             if (!redis.invalidate(id) && answered) {
                 LOG.warn("endpoint {} was written ({}) but Redis could not be told: other relay nodes may use "
-                        + "their cached copy for up to {}", id, operation, config.ttl());
+                        + "their cached copy for up to {}", LogText.safe(id), operation, config.ttl());
             }
         }
     }

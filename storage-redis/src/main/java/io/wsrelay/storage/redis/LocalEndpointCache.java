@@ -24,7 +24,17 @@ import java.util.function.Function;
  */
 final class LocalEndpointCache {
 
-    private final AsyncCache<String, Optional<Endpoint>> cache;
+    /**
+     * A load's outcome: the answer, or the failure to hand to the callers that shared it. A failed
+     * load completes its future <em>normally</em> with the failure, after taking it out of the
+     * cache: Caffeine logs every exceptionally completed load (a stack trace through
+     * {@code System.Logger}, so JUL, outside the relay's log format), once per lookup during a
+     * database outage; the store's own outage line says it once.
+     */
+    private record Loaded(Optional<Endpoint> endpoint, RuntimeException failure) {
+    }
+
+    private final AsyncCache<String, Loaded> cache;
     private volatile boolean trusted;
 
     /**
@@ -50,17 +60,28 @@ final class LocalEndpointCache {
         if (!trusted) {
             return loader.apply(id);
         }
-        CompletableFuture<Optional<Endpoint>> mine = new CompletableFuture<>();
-        CompletableFuture<Optional<Endpoint>> shared = cache.get(id, (key, executor) -> mine);
+        CompletableFuture<Loaded> mine = new CompletableFuture<>();
+        CompletableFuture<Loaded> shared = cache.get(id, (key, executor) -> mine);
         if (shared == mine) {
             try {
-                mine.complete(loader.apply(id));
-            } catch (RuntimeException | Error e) {
-                mine.completeExceptionally(e);
+                mine.complete(new Loaded(loader.apply(id), null));
+            } catch (RuntimeException e) {
+                cache.asMap().remove(id, mine); // failures are not cached
+                mine.complete(new Loaded(null, e));
+                throw e;
+            } catch (Error e) {
+                cache.asMap().remove(id, mine);
+                mine.complete(new Loaded(null, new StoreException("endpoint lookup failed", e)));
                 throw e;
             }
+            return mine.join().endpoint();
         }
-        return join(shared);
+        Loaded loaded = join(shared);
+        if (loaded.failure() != null) {
+            // Another caller's load failed: rethrow its failure, which keeps its own cause.
+            throw loaded.failure();
+        }
+        return loaded.endpoint();
     }
 
     /** Drops the entry of {@code id}, loaded or in flight. */
@@ -82,14 +103,11 @@ final class LocalEndpointCache {
         return cache.asMap().size();
     }
 
-    private static Optional<Endpoint> join(CompletableFuture<Optional<Endpoint>> shared) {
+    private static Loaded join(CompletableFuture<Loaded> shared) {
         try {
             return shared.get();
         } catch (ExecutionException | CompletionException e) {
-            // Another caller's load failed: rethrow its failure, which keeps its own cause.
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
+            // Never completed exceptionally by this class; kept for a cancelled future.
             throw new StoreException("endpoint lookup failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.wsrelay.storage.redis;
 
+import io.wsrelay.relay.LogText;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.StoreException;
 import org.slf4j.Logger;
@@ -125,8 +126,8 @@ final class RedisCache implements AutoCloseable {
             return new Read(Read.State.HIT, EntryCodec.decode(id, json), generation);
         } catch (StoreException e) {
             LOG.warn("Redis key {} does not hold a wsrelay cache entry ({}); treated as a miss and overwritten",
-                    entryKey(id), e.getMessage());
-            LOG.debug("unreadable cache entry {}", entryKey(id), e);
+                    LogText.safe(entryKey(id)), e.getMessage());
+            LOG.debug("unreadable cache entry {}", LogText.safe(entryKey(id)), e);
             return new Read(Read.State.MISS, Optional.empty(), generation);
         }
     }
@@ -146,7 +147,7 @@ final class RedisCache implements AutoCloseable {
                     List.of(seen.generation(), EntryCodec.encode(answer), Long.toString(ttl.toMillis())));
             health.succeeded();
             if (!Long.valueOf(1).equals(filled)) {
-                LOG.debug("endpoint {} was written during its lookup; not cached", id);
+                LOG.debug("endpoint {} was written during its lookup; not cached", LogText.safe(id));
             }
         } catch (JedisException e) {
             health.failed("fill", e);

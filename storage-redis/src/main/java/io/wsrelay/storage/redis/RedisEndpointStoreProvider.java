@@ -5,8 +5,10 @@ import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.relay.spi.StoreUnavailableException;
+import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -47,7 +49,12 @@ public final class RedisEndpointStoreProvider implements EndpointStoreProvider {
     public EndpointStore create(RelayConfig.Store config) throws StoreException {
         Objects.requireNonNull(config, "config");
         RedisCacheConfig redis = RedisCacheConfig.from(config);
-        EndpointStore store = sql.create(config);
+        if (config.migrateOnStart()) {
+            sql.migrate(config);
+        }
+        // Without the SQL store's own cache of unknown ids: it would not hear other nodes' writes,
+        // and a stale "unknown" would be copied into Redis for every node. Redis caches them.
+        EndpointStore store = SqlEndpointStore.create(config, Duration.ZERO);
         try {
             return CachingEndpointStore.create(store, redis);
         } catch (RuntimeException e) {

@@ -86,7 +86,7 @@ class CachingEndpointStoreIT {
     }
 
     private CachingEndpointStore node(RedisCacheConfig cache) {
-        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database), cache));
+        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database, Duration.ZERO), cache));
     }
 
     private CachingEndpointStore node() {

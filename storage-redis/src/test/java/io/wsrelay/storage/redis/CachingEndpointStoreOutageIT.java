@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 import static io.wsrelay.storage.sql.TestEndpoints.bare;
@@ -58,7 +59,7 @@ class CachingEndpointStoreOutageIT {
     }
 
     private CachingEndpointStore node(URI redis, int localCacheSize) {
-        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database),
+        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database, Duration.ZERO),
                 TestStores.cache(redis, "wsrelay-outage:", localCacheSize)));
     }
 

@@ -46,7 +46,7 @@ class RelayOverRedisIT {
     }
 
     private CachingEndpointStore node(io.wsrelay.relay.RelayConfig.Store database, URI redisUrl) {
-        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database),
+        return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database, Duration.ZERO),
                 TestStores.cache(redisUrl, prefix, 1000)));
     }
 

@@ -1,5 +1,7 @@
 package io.wsrelay.storage.sql;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariDataSource;
 import io.wsrelay.relay.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
@@ -16,10 +18,12 @@ import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import static io.wsrelay.storage.sql.db.Tables.ENDPOINT;
@@ -39,6 +43,10 @@ import static io.wsrelay.storage.sql.db.Tables.ENDPOINT;
  * default URL): the command line changes endpoints while the relay runs, and each sees the
  * other's writes at once.
  *
+ * <p>Outages are logged by this store, once each: a WARN when a statement first finds the
+ * database unreachable, an INFO when one succeeds again; messages name the failure's type and
+ * SQLSTATE, never the driver's text (which may quote values).
+ *
  * <p>Failures: an unreachable or timed-out database raises {@link StoreUnavailableException};
  * any other database error raises {@link StoreException}; both keep the driver's exception as
  * the cause. Not-found is {@code Optional.empty()} or {@code false}, never an exception.
@@ -49,15 +57,48 @@ public final class SqlEndpointStore implements EndpointStore {
     /** SQLSTATE of a unique key violation, the same on PostgreSQL and H2. */
     private static final String UNIQUE_VIOLATION = "23505";
 
+    /**
+     * How long an id the database did not hold is answered as unknown without asking again. Short,
+     * because another process (the command line) may add it meanwhile, which this store does not
+     * hear of; writes through this store forget the id at once.
+     */
+    public static final Duration NEGATIVE_TTL = Duration.ofSeconds(2);
+    /**
+     * Unknown ids remembered at most; a flood of distinct bogus ids pushes the oldest out (each
+     * entry is an id of at most 64 characters, so a few MiB at worst).
+     */
+    public static final int NEGATIVE_MAX_IDS = 10_000;
+
     private final HikariDataSource pool;
     private final DSLContext db;
     private final String url;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Whether the last statement found the database unreachable: judged by the database's own
+     * answers, so an outage is one WARN when it starts and one INFO when it ends, however many
+     * lookups a cache in front answers meanwhile.
+     */
+    private final AtomicBoolean unreachable = new AtomicBoolean();
+    /** Ids found unknown, or null when negative caching is off. */
+    private final Cache<String, Boolean> unknown;
+    private final Duration negativeTtl;
+    /**
+     * Counts writes through this store: a lookup caches "unknown" only if no write finished while
+     * it ran, so a lookup that read just before an insert cannot hide the inserted endpoint.
+     */
+    private final AtomicLong writes = new AtomicLong();
 
-    private SqlEndpointStore(HikariDataSource pool, DSLContext db, String url) {
+    private SqlEndpointStore(HikariDataSource pool, DSLContext db, String url, Duration negativeTtl) {
         this.pool = pool;
         this.db = db;
         this.url = url;
+        this.negativeTtl = negativeTtl;
+        this.unknown = negativeTtl.isZero() ? null : Caffeine.newBuilder()
+                .maximumSize(NEGATIVE_MAX_IDS)
+                .expireAfterWrite(negativeTtl)
+                // Upkeep on the calling thread: no ForkJoinPool tasks, nothing outlives close.
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
@@ -77,7 +118,21 @@ public final class SqlEndpointStore implements EndpointStore {
      * @throws NullPointerException      if {@code config} is null
      */
     public static SqlEndpointStore create(RelayConfig.Store config) throws StoreException {
+        return create(config, NEGATIVE_TTL);
+    }
+
+    /**
+     * As {@link #create(RelayConfig.Store)}, with unknown ids cached for {@code negativeTtl}
+     * ({@link Duration#ZERO}: not at all, for a caching store in front that caches them itself and
+     * hears of other nodes' writes, which this store would not).
+     *
+     * @throws IllegalArgumentException if {@code negativeTtl} is negative
+     */
+    public static SqlEndpointStore create(RelayConfig.Store config, Duration negativeTtl) throws StoreException {
         Objects.requireNonNull(config, "config");
+        if (negativeTtl.isNegative()) {
+            throw new IllegalArgumentException("negativeTtl must be >= 0, was " + negativeTtl);
+        }
         SQLDialect dialect = ConnectionPools.dialect(config.jdbcUrl());
         Settings settings = new Settings()
                 .withQueryTimeout(ConnectionPools.queryTimeoutSeconds(config.timeout()))
@@ -90,14 +145,18 @@ public final class SqlEndpointStore implements EndpointStore {
         String url = ConnectionPools.redact(config.jdbcUrl());
         LOG.info("SQL endpoint store open: url={}, dialect={}, poolSize={}, timeout={}",
                 url, dialect, config.poolSize(), config.timeout());
-        return new SqlEndpointStore(pool, DSL.using(pool, dialect, settings), url);
+        return new SqlEndpointStore(pool, DSL.using(pool, dialect, settings), url, negativeTtl);
     }
 
     /**
      * {@inheritDoc}
      *
      * <p>An id longer than {@link Endpoint#MAX_ID_LENGTH} characters is answered with empty
-     * without asking the database.
+     * without asking the database. So is an id the database did not hold in the last
+     * {@link #NEGATIVE_TTL} (at most {@value #NEGATIVE_MAX_IDS} such ids are remembered), unless
+     * a write through this store has named it since: a flood of upgrades for one bogus id costs
+     * one query per TTL, not one per upgrade. An id added by another process may therefore be
+     * answered as unknown for up to the TTL.
      */
     @Override
     public Optional<Endpoint> lookup(String id) throws StoreException {
@@ -105,10 +164,27 @@ public final class SqlEndpointStore implements EndpointStore {
         if (id.length() > Endpoint.MAX_ID_LENGTH) {
             return Optional.empty();
         }
-        return call("lookup", () -> db.selectFrom(ENDPOINT)
+        if (unknown != null && unknown.getIfPresent(id) != null) {
+            return Optional.empty();
+        }
+        long writesBefore = writes.get();
+        Optional<Endpoint> found = call("lookup", () -> db.selectFrom(ENDPOINT)
                 .where(ENDPOINT.ID.eq(id))
                 .fetchOptional()
                 .map(EndpointRecords::toEndpoint));
+        if (found.isEmpty() && unknown != null && writes.get() == writesBefore) {
+            unknown.put(id, Boolean.TRUE);
+        }
+        return found;
+    }
+
+    /** Unknown ids cached now; for tests. */
+    long unknownIdsCached() {
+        if (unknown == null) {
+            return 0;
+        }
+        unknown.cleanUp();
+        return unknown.estimatedSize();
     }
 
     /**
@@ -122,7 +198,7 @@ public final class SqlEndpointStore implements EndpointStore {
     @Override
     public boolean insert(Endpoint endpoint) throws StoreException {
         var row = EndpointRecords.toRecord(endpoint);
-        return call("insert", () -> {
+        return write("insert", row.getId(), () -> {
             try {
                 return db.insertInto(ENDPOINT).set(row).onConflictDoNothing().execute() == 1;
             } catch (DataAccessException e) {
@@ -146,7 +222,7 @@ public final class SqlEndpointStore implements EndpointStore {
     @Override
     public boolean update(Endpoint endpoint) throws StoreException {
         var row = EndpointRecords.toRecord(endpoint);
-        return call("update", () -> db.update(ENDPOINT)
+        return write("update", row.getId(), () -> db.update(ENDPOINT)
                 .set(ENDPOINT.DESTINATION_URL, row.getDestinationUrl())
                 .set(ENDPOINT.STATUS, row.getStatus())
                 .set(ENDPOINT.ALLOWED_HOSTS, row.getAllowedHosts())
@@ -165,7 +241,7 @@ public final class SqlEndpointStore implements EndpointStore {
     public boolean setStatus(String id, EndpointStatus status) throws StoreException {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(status, "status");
-        return call("setStatus", () -> db.update(ENDPOINT)
+        return write("setStatus", id, () -> db.update(ENDPOINT)
                 .set(ENDPOINT.STATUS, status.name())
                 .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
                 .where(ENDPOINT.ID.eq(id))
@@ -175,7 +251,7 @@ public final class SqlEndpointStore implements EndpointStore {
     @Override
     public boolean remove(String id) throws StoreException {
         Objects.requireNonNull(id, "id");
-        return call("remove", () -> db.deleteFrom(ENDPOINT).where(ENDPOINT.ID.eq(id)).execute() == 1);
+        return write("remove", id, () -> db.deleteFrom(ENDPOINT).where(ENDPOINT.ID.eq(id)).execute() == 1);
     }
 
     /** {@inheritDoc} <p>The order is the database's: its collation decides, as for ORDER BY. */
@@ -204,19 +280,41 @@ public final class SqlEndpointStore implements EndpointStore {
     @Override
     public String toString() {
         return "SqlEndpointStore{url=" + url + ", dialect=" + db.dialect() + ", poolSize="
-                + pool.getMaximumPoolSize() + ", closed=" + closed.get() + "}";
+                + pool.getMaximumPoolSize() + ", negativeCache=" + (unknown == null ? "off" : negativeTtl)
+                + ", closed=" + closed.get() + "}";
+    }
+
+    /** {@link #call}, then forgets that {@code id} was unknown, whether the write succeeded or not. */
+    private <T> T write(String operation, String id, Supplier<T> action) {
+        try {
+            return call(operation, action);
+        } finally {
+            writes.incrementAndGet();
+            if (unknown != null) {
+                unknown.invalidate(id);
+            }
+        }
     }
 
     private <T> T call(String operation, Supplier<T> action) {
         if (closed.get()) {
             throw new StoreUnavailableException(operation + " failed: the store is closed");
         }
+        T result;
         try {
-            return action.get();
+            result = action.get();
         } catch (DataAccessException e) {
             StoreException failure = StoreFailures.map(operation, e);
-            LOG.debug("{} on {} failed", operation, url, failure);
+            if (failure instanceof StoreUnavailableException && unreachable.compareAndSet(false, true)) {
+                LOG.warn("database {} unreachable ({} failed: {}); lookups no cache can answer get 503 "
+                        + "until it answers again", url, operation, StoreFailures.describe(e));
+            }
+            LOG.debug("{} on {} failed: {}", operation, url, StoreFailures.describe(e));
             throw failure;
         }
+        if (unreachable.compareAndSet(true, false)) {
+            LOG.info("database {} answers again", url);
+        }
+        return result;
     }
 }

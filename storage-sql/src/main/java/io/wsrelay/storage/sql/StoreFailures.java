@@ -38,13 +38,38 @@ final class StoreFailures {
      *
      * @param operation what was attempted, for the message (never includes values)
      * @return a {@link StoreUnavailableException} if {@link #isUnavailable} holds, otherwise a
-     *         {@link StoreException}
+     *         {@link StoreException}; the message has the driver's text only for the former
      */
     static StoreException map(String operation, Throwable failure) {
-        String message = operation + " failed: " + failure.getMessage();
+        // A connection-level message (refused, timed out) helps the operator and holds no row;
+        // a statement's error may quote the values it was given (header values), so it is
+        // described by type and SQLSTATE only (the cause keeps the rest, for a debugger).
         return isUnavailable(failure)
-                ? new StoreUnavailableException(message, failure)
-                : new StoreException(message, failure);
+                ? new StoreUnavailableException(operation + " failed: " + failure.getMessage(), failure)
+                : new StoreException(operation + " failed: " + describe(failure), failure);
+    }
+
+    /**
+     * What went wrong, for a log line: the type of each exception in the cause chain and any
+     * SQLSTATE, e.g. {@code DataAccessException > SQLTransientConnectionException}; never a
+     * message, which may quote values or statements.
+     */
+    static String describe(Throwable failure) {
+        StringBuilder out = new StringBuilder();
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            if (!out.isEmpty()) {
+                out.append(" > ");
+            }
+            out.append(t.getClass().getSimpleName());
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                out.append(" SQLSTATE ").append(sql.getSQLState());
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return out.toString();
     }
 
     /**
