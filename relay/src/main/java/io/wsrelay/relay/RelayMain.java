@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -249,7 +250,7 @@ public final class RelayMain {
     @Command(name = "endpoint", mixinStandardHelpOptions = true,
             description = "Manage endpoints in the configured store; a running relay sees changes on its next lookup.",
             subcommands = {EndpointCommand.Add.class, EndpointCommand.ListCommand.class, EndpointCommand.SetStatus.class,
-                    EndpointCommand.Remove.class})
+                    EndpointCommand.Update.class, EndpointCommand.Remove.class})
     static final class EndpointCommand {
         @CommandLine.ParentCommand
         RelayMain main;
@@ -307,13 +308,16 @@ public final class RelayMain {
             @Option(names = "--trusted-ca", paramLabel = "PEM_FILE",
                     description = "PEM certificate(s) trusted for this endpoint's wss:// upstream instead of the default trust store.")
             Path trustedCa;
+            @Option(names = "--capture", paramLabel = "MODE", converter = CaptureConverter.class,
+                    description = "API discovery: off (default), metadata or samples (docs/discovery.md).")
+            CaptureMode capture = CaptureMode.OFF;
 
             @Override
             public Integer call() {
                 Instant now = Instant.now();
                 String ca = readTrustedCa(trustedCa);
                 Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
-                        upstreamOrigin, ca, now, now);
+                        upstreamOrigin, ca, capture, now, now);
                 UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
                 UpstreamTrust.check(endpoint); // and a CA it could never read
                 return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
@@ -375,6 +379,41 @@ public final class RelayMain {
             @Override
             public Integer call() {
                 return parent.write(spec, store -> store.setStatus(id, status), id + " is " + status, "no endpoint " + id);
+            }
+        }
+
+        /** Reads {@code off}, {@code metadata}, {@code samples} in any letter case. */
+        static final class CaptureConverter implements CommandLine.ITypeConverter<CaptureMode> {
+            @Override
+            public CaptureMode convert(String value) {
+                try {
+                    return CaptureMode.parse(value);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.TypeConversionException(e.getMessage());
+                }
+            }
+        }
+
+        @Command(name = "update", mixinStandardHelpOptions = true,
+                description = "Change settings of an endpoint; options not given keep their value.")
+        static final class Update implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            EndpointCommand parent;
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+            @Parameters(index = "0", paramLabel = "ID")
+            String id;
+            @Option(names = "--capture", paramLabel = "MODE", converter = CaptureConverter.class,
+                    description = "API discovery: off, metadata or samples (docs/discovery.md).")
+            CaptureMode capture;
+
+            @Override
+            public Integer call() {
+                if (capture == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "nothing to change: give --capture");
+                }
+                return parent.write(spec, store -> store.lookup(id).map(e -> store.update(e.withCapture(capture))).orElse(false),
+                        id + " capture is " + capture.label(), "no endpoint " + id);
             }
         }
 
