@@ -35,12 +35,21 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Discovery implements SessionTap.Factory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
-    /** How long the aggregator waits for an event before it checks whether a flush is due. */
-    private static final long POLL_MILLIS = 200;
+    /** How long the aggregator waits for a sample before it looks at the session events and the flush time. */
+    private static final long POLL_MILLIS = 50;
+    /**
+     * Session starts and ends waiting for the aggregator. Separate from the samples, so that a
+     * sample flood cannot push them out: there is one per session end (bounded by the session
+     * limit's churn), and a full queue still drops and counts rather than block a pump.
+     */
+    private static final int SESSION_EVENTS = 4096;
+    /** Events the aggregator takes at once. */
+    private static final int BATCH = 256;
 
     private final DiscoveryLimits limits;
     private final DiscoveryStore store;
     private final BlockingQueue<Event> queue;
+    private final BlockingQueue<Event> sessionEvents = new ArrayBlockingQueue<>(SESSION_EVENTS);
     private final SampleBudget budget;
     private final Aggregator aggregator;
     private final ReentrantLock lock = new ReentrantLock();
@@ -94,7 +103,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
 
     @Override
     public void refused(SessionTap.Opening opening) {
-        if (opening.endpoint().capture().isOn() && !closed.get() && !queue.offer(new Event.Refused(opening,
+        if (opening.endpoint().capture().isOn() && !closed.get() && !sessionEvents.offer(new Event.Refused(opening,
                 System.currentTimeMillis()))) {
             droppedSessions.incrementAndGet();
         }
@@ -106,29 +115,37 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     }
 
     void ended(Event.Ended ended) {
-        if (!queue.offer(ended)) {
+        if (!sessionEvents.offer(ended)) {
             droppedSessions.incrementAndGet();
         }
     }
 
     private void run() {
         long nextFlush = System.nanoTime() + limits.flushInterval().toNanos();
+        List<Event> ends = new ArrayList<>();
         List<Event> batch = new ArrayList<>();
-        while (!closed.get() || !queue.isEmpty()) {
+        while (!closed.get() || !queue.isEmpty() || !sessionEvents.isEmpty()) {
             try {
-                Event first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                // A session's samples were queued before its end: take the ends first, then
+                // every sample queued so far, and apply the samples before the ends.
+                sessionEvents.drainTo(ends, BATCH);
+                Event first = ends.isEmpty() ? queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
                 if (first != null) {
                     batch.add(first);
-                    queue.drainTo(batch, 255);
+                    queue.drainTo(batch, BATCH - 1);
+                }
+                batch.addAll(ends);
+                if (!batch.isEmpty()) {
                     apply(batch);
-                    batch.clear();
                 }
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
                 // One malformed event must not end discovery for the node.
                 LOG.warn("discovery: an event could not be aggregated: {}", e.toString(), e);
+            } finally {
                 batch.clear();
+                ends.clear();
             }
             if (System.nanoTime() - nextFlush >= 0) {
                 flush();
@@ -244,7 +261,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         return droppedSessions.get();
     }
 
-    /** Events waiting for the aggregator now (at most {@link DiscoveryLimits#queueCapacity()}). */
+    /** Samples waiting for the aggregator now (at most {@link DiscoveryLimits#queueCapacity()}). */
     public int queued() {
         return queue.size();
     }

@@ -51,11 +51,11 @@ public final class ProtocolUpstream implements AutoCloseable {
         server.start();
     }
 
-    static ProtocolUpstream start() throws Exception {
+    public static ProtocolUpstream start() throws Exception {
         return new ProtocolUpstream();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("ws://127.0.0.1:" + connector.getLocalPort());
     }
 
