@@ -87,6 +87,7 @@ public final class SqlEndpointStore implements EndpointStore {
      * it ran, so a lookup that read just before an insert cannot hide the inserted endpoint.
      */
     private final AtomicLong writes = new AtomicLong();
+    private final SqlDiscoveryStore discovery;
 
     private SqlEndpointStore(HikariDataSource pool, DSLContext db, String url, Duration negativeTtl) {
         this.pool = pool;
@@ -99,6 +100,7 @@ public final class SqlEndpointStore implements EndpointStore {
                 // Upkeep on the calling thread: no ForkJoinPool tasks, nothing outlives close.
                 .executor(Runnable::run)
                 .build();
+        this.discovery = new SqlDiscoveryStore(db, closed::get);
     }
 
     /**
@@ -231,6 +233,7 @@ public final class SqlEndpointStore implements EndpointStore {
                 .set(ENDPOINT.UPSTREAM_HEADERS, row.getUpstreamHeaders())
                 .set(ENDPOINT.UPSTREAM_ORIGIN, row.getUpstreamOrigin())
                 .set(ENDPOINT.TRUSTED_CA, row.getTrustedCa())
+                .set(ENDPOINT.CAPTURE, row.getCapture())
                 .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
                 .where(ENDPOINT.ID.eq(row.getId()))
                 .execute() == 1);
@@ -260,6 +263,12 @@ public final class SqlEndpointStore implements EndpointStore {
         return call("list", () -> db.selectFrom(ENDPOINT)
                 .orderBy(ENDPOINT.ID)
                 .fetch(EndpointRecords::toEndpoint));
+    }
+
+    /** {@inheritDoc} <p>The table {@code discovery_aggregate} of the same database. */
+    @Override
+    public Optional<io.wsrelay.relay.spi.DiscoveryStore> discovery() {
+        return Optional.of(discovery);
     }
 
     /** {@inheritDoc} <p>Borrows a connection and runs {@code SELECT 1}. */
