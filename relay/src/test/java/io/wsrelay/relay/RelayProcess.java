@@ -22,6 +22,11 @@ import static org.awaitility.Awaitility.await;
  */
 public final class RelayProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("wsrelay listening on [^:]+:(\\d+)");
+    /**
+     * Longest wait for the port: a JVM start, migrations and (after a kill -9) the embedded
+     * database's recovery took over a minute on the shared 2-core machine under load.
+     */
+    private static final Duration STARTUP = Duration.ofMinutes(3);
 
     private final Process process;
     private final Path output;
@@ -63,7 +68,7 @@ public final class RelayProcess implements AutoCloseable {
 
     private int awaitPort() {
         int[] found = new int[1];
-        await().atMost(Timeouts.TRANSFER).until(() -> {
+        await().atMost(STARTUP).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("relay process exited with " + process.exitValue() + ":\n" + output());
             }

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -41,11 +43,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EmbeddedStoreCrashIT {
     private static final String TOKEN = "crash-test-token-0123456789abcdef";
     private static final int ROUNDS = 3;
-    private static final int ADMIN_WRITERS = 3;
+    private static final int ADMIN_WRITERS = 2;
     /** Acknowledged admin writes to see in a round before the kill, so that the kill lands mid-stream. */
     private static final int ACKS_BEFORE_KILL = 25;
     /** And command-line writes (each a JVM start, seconds on a loaded machine). */
     private static final int CLI_ACKS_BEFORE_KILL = 2;
+    /** Longest wait for them: two command JVMs took over a minute on the loaded 2-core CI machine. */
+    private static final Duration WRITES_BEFORE_KILL = Duration.ofMinutes(3);
+    /** Longest one command may take. */
+    private static final Duration COMMAND = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
@@ -68,7 +74,7 @@ class EmbeddedStoreCrashIT {
     }
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES) // four relay starts and a dozen command JVMs on a shared machine
+    @Timeout(value = 15, unit = TimeUnit.MINUTES) // four relay starts and a dozen command JVMs on a shared machine
     void acknowledgedWritesSurviveKillDashNineOfTheRelay() throws Exception {
         // id -> the status its last acknowledged write gave it
         ConcurrentMap<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -100,13 +106,20 @@ class EmbeddedStoreCrashIT {
             writers.add(Thread.ofVirtual().start(() -> adminWrites(relay, prefix, stop, acks, acknowledged)));
         }
         String cliPrefix = "r" + round + "-c-";
-        writers.add(Thread.ofVirtual().start(() -> cliWrites(cliPrefix, stop, cliAcks, acknowledged)));
-        await().atMost(Timeouts.TRANSFER).until(() -> acks.get() >= ACKS_BEFORE_KILL && cliAcks.get() >= CLI_ACKS_BEFORE_KILL);
+        AtomicReference<String> cliFailure = new AtomicReference<>();
+        writers.add(Thread.ofVirtual().start(() -> cliWrites(cliPrefix, stop, cliAcks, acknowledged, cliFailure)));
+        await().atMost(WRITES_BEFORE_KILL).until(() -> {
+            if (cliFailure.get() != null) {
+                throw new AssertionError("a command failed before the kill: " + cliFailure.get());
+            }
+            return acks.get() >= ACKS_BEFORE_KILL && cliAcks.get() >= CLI_ACKS_BEFORE_KILL;
+        });
         relay.process().destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no close
         assertTrue(relay.process().waitFor(Timeouts.MESSAGE.toSeconds(), TimeUnit.SECONDS));
         stop.set(true);
         for (Thread writer : writers) {
-            assertTrue(writer.join(Timeouts.TRANSFER), "writer ends");
+            // A command in flight finishes on its own (it takes the file over): bounded by COMMAND.
+            assertTrue(writer.join(COMMAND.plus(Timeouts.TRANSFER)), () -> "writer ends; commands: " + cliFailure.get());
         }
     }
 
@@ -138,16 +151,17 @@ class EmbeddedStoreCrashIT {
         }
     }
 
-    private void cliWrites(String prefix, AtomicBoolean stop, AtomicInteger acks, ConcurrentMap<String, String> acknowledged) {
+    private void cliWrites(String prefix, AtomicBoolean stop, AtomicInteger acks, ConcurrentMap<String, String> acknowledged,
+                           AtomicReference<String> failure) {
         try {
             for (int i = 0; !stop.get(); i++) {
                 String id = prefix + i;
-                if (cli("endpoint", "add", id, "ws://127.0.0.1:9/") != 0) {
+                if (cli(failure, stop, "endpoint", "add", id, "ws://127.0.0.1:9/") != 0) {
                     return;
                 }
                 acknowledged.put(id, "ACTIVE");
                 acks.incrementAndGet();
-                if (cli("endpoint", "set-status", id, "INACTIVE") != 0) {
+                if (cli(failure, stop, "endpoint", "set-status", id, "INACTIVE") != 0) {
                     return;
                 }
                 acknowledged.put(id, "INACTIVE");
@@ -158,8 +172,12 @@ class EmbeddedStoreCrashIT {
         }
     }
 
-    /** {@code wsrelay ARGS} as its own process on the same data directory; its exit status. */
-    private int cli(String... args) throws IOException, InterruptedException {
+    /**
+     * {@code wsrelay ARGS} as its own process on the same data directory; its exit status. A
+     * failure before the kill ({@code stop} not set) is put in {@code failure}, with the output.
+     */
+    private int cli(AtomicReference<String> failure, AtomicBoolean stop, String... args)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 RelayMain.class.getName(), "--set", "relay.data-dir=" + dir.resolve("data")));
@@ -168,9 +186,15 @@ class EmbeddedStoreCrashIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith(RelayConfig.ENV_PREFIX));
         Process process = builder.start();
-        if (!process.waitFor(Timeouts.TRANSFER.toSeconds(), TimeUnit.SECONDS)) {
+        if (!process.waitFor(COMMAND.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("wsrelay " + String.join(" ", args) + " did not finish");
+            failure.compareAndSet(null, "wsrelay " + String.join(" ", args) + " did not finish within " + COMMAND
+                    + ":\n" + Files.readString(log));
+            return -1;
+        }
+        if (process.exitValue() != 0 && !stop.get()) {
+            failure.compareAndSet(null, "wsrelay " + String.join(" ", args) + " exited " + process.exitValue()
+                    + ":\n" + Files.readString(log));
         }
         return process.exitValue();
     }
