@@ -60,13 +60,15 @@ final class HandshakeHandler implements WebSocketCreator {
     private final DestinationGuard guard;
     private final RelayMetrics metrics;
     private final Readiness readiness;
+    private final SessionTap.Factory taps;
     private final AtomicLong ids = new AtomicLong();
     /** Whether the last lookup found the store unreachable: one WARN per outage, not per request. */
     private final java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     HandshakeHandler(EndpointLookup lookup, UpstreamConnector connector, SessionRegistry sessions, Admission admission,
                      OriginPolicy origins, HeaderPolicy headers, DestinationGuard guard, RelayMetrics metrics,
-                     Readiness readiness) {
+                     Readiness readiness, SessionTap.Factory taps) {
+        this.taps = taps;
         this.metrics = metrics;
         this.readiness = readiness;
         this.lookup = lookup;
@@ -87,6 +89,7 @@ final class HandshakeHandler implements WebSocketCreator {
         Admission.Ticket endpointSlot = null;
         boolean permit = false;
         boolean handedOver = false;
+        Endpoint endpoint = null;
         try {
             if (readiness.isDraining()) {
                 throw new UpgradeRejectedException(503, "shutting_down",
@@ -106,7 +109,7 @@ final class HandshakeHandler implements WebSocketCreator {
                         "the relay is at its limit of " + sessions.limit() + " sessions");
             }
             permit = true;
-            Endpoint endpoint = find(endpointId);
+            endpoint = find(endpointId);
             origins.check(endpoint, request.getHeaders().get(HttpHeader.ORIGIN), host(request));
             endpointSlot = admission.admitEndpoint(endpoint);
             URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
@@ -139,11 +142,20 @@ final class HandshakeHandler implements WebSocketCreator {
             // No extension on the client leg: the JDK client cannot compress towards the upstream,
             // so accepting permessage-deflate would mean inflating, unbounded, all the client sends.
             response.setExtensions(List.of());
+            if (endpoint.capture().isOn()) {
+                session.tap(taps.open(new SessionTap.Opening(session.id(), endpoint, rawPath.substring(PREFIX.length()),
+                        rawQuery, offered, chosen, 101, null)));
+            }
             session.upstreamConnected(upstream);
             sessions.opened(session);
             handedOver = true;
             return session.downstreamListener();
         } catch (UpgradeRejectedException e) {
+            if (endpoint != null && endpoint.capture().isOn()) {
+                taps.refused(new SessionTap.Opening(0, endpoint,
+                        request.getHttpURI().getPath().substring(PREFIX.length()), request.getHttpURI().getQuery(),
+                        request.getSubProtocols(), null, e.status(), e.error()));
+            }
             reject(response, callback, e, endpointId, client);
             return null;
         } catch (ClientGoneException e) {

@@ -62,10 +62,12 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
         RelayConfig config = b.config;
         this.config = config;
+        this.taps = b.taps;
         this.metrics = b.metrics != null ? b.metrics : RelayMetrics.create(config.operations().maxEndpointLabels());
         this.readiness = b.readiness != null ? b.readiness : Readiness.withoutStore();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -100,7 +102,8 @@ public final class RelayServer implements AutoCloseable {
         }
 
         HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
-                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness);
+                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness,
+                b.taps);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(config.idleTimeout());
             // Parts, not whole messages, pass through the relay: frames larger than this are
@@ -140,6 +143,7 @@ public final class RelayServer implements AutoCloseable {
         private final List<Handler> operationsHandlers = new ArrayList<>();
         private RelayMetrics metrics;
         private Readiness readiness;
+        private SessionTap.Factory taps = SessionTap.Factory.NONE;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
             this.config = Objects.requireNonNull(config, "config");
@@ -171,6 +175,15 @@ public final class RelayServer implements AutoCloseable {
         /** The readiness the relay drains through; default: one without a store check. */
         public Builder readiness(Readiness relayReadiness) {
             this.readiness = Objects.requireNonNull(relayReadiness, "readiness");
+            return this;
+        }
+
+        /**
+         * API discovery's taps ({@code io.wsrelay.relay.discovery}); default: none. If the factory
+         * is {@link AutoCloseable}, the relay closes it after its last session has ended.
+         */
+        public Builder taps(SessionTap.Factory sessionTaps) {
+            this.taps = Objects.requireNonNull(sessionTaps, "taps");
             return this;
         }
 
@@ -311,6 +324,14 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void shutdownExecutors() {
+        if (taps instanceof AutoCloseable closeable) {
+            // After every session has ended, so discovery's last flush holds them all.
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("discovery did not stop cleanly: {}", e.toString(), e);
+            }
+        }
         upstreams.close();
         scheduler.shutdownNow();
         metrics.close();
