@@ -86,6 +86,8 @@ public final class RelayServer implements AutoCloseable {
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
+        RequestHeadGuard heads = RequestHeadGuard.create(config, scheduler);
+        connector.addEventListener(heads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -96,6 +98,7 @@ public final class RelayServer implements AutoCloseable {
             adminConnector.setName(ADMIN_CONNECTOR);
             adminConnector.setHost(ops.adminHost().isEmpty() ? config.host() : ops.adminHost());
             adminConnector.setPort(ops.adminPort());
+            adminConnector.addEventListener(heads);
             server.addConnector(adminConnector);
         } else {
             adminConnector = null;
@@ -121,7 +124,7 @@ public final class RelayServer implements AutoCloseable {
         chain.add(new OperationsRouter(b.operationsHandlers, adminConnector == null ? null : ADMIN_CONNECTOR));
         chain.addAll(b.handlers);
         chain.add(upgrades);
-        server.setHandler(new Handler.Sequence(chain));
+        server.setHandler(heads.handler(new Handler.Sequence(chain)));
         metrics.bindServer(server, sessions);
     }
 
