@@ -131,6 +131,9 @@ final class RelaySession {
             return;
         }
         this.downstream = session;
+        // The idle clocks start now, not when the session was created before a (maybe slow) upstream connect.
+        keepalive.heardFromClient();
+        keepalive.heardFromUpstream();
         Duration writeTimeout = config.idleTimeout();
         WebSocket ws = upstream;
         Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
