@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,11 +27,12 @@ import java.util.concurrent.CountDownLatch;
  * The {@code wsrelay} command line: runs the relay, applies migrations, manages endpoints.
  *
  * <p>This is the composition root and the only place that chooses an endpoint store: the
- * {@link EndpointStoreProvider} whose {@code type()} equals {@code relay.store.type}, found with
- * {@link ServiceLoader}. Exit status: 0 on success, 1 when the command failed (unknown id, store
- * unreachable), 2 on a usage error.
+ * {@link EndpointStoreProvider} whose {@code type()} equals {@code relay.store.type}, found by
+ * {@link StoreModules} (the archive's {@code storage/<type>/} folder, or the class path). Exit
+ * status: 0 on success, 1 when the command failed (unknown id, store unreachable), 2 on a usage
+ * or configuration error.
  */
-@Command(name = "wsrelay", mixinStandardHelpOptions = true, version = "wsrelay 0.1.0",
+@Command(name = "wsrelay", mixinStandardHelpOptions = true, versionProvider = VersionInfo.Provider.class,
         description = "A WebSocket relay for pages served through a proxying web app.",
         subcommands = {RelayMain.Serve.class, RelayMain.Migrate.class, RelayMain.EndpointCommand.class,
                 RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class})
@@ -52,7 +52,13 @@ public final class RelayMain {
             description = "Set one relay.* key, e.g. --set relay.port=3002; overrides the environment and the file.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    /** Status of a usage or configuration error (picocli's own usage errors use it too). */
+    static final int USAGE = 2;
+    /** In the archive: the default config file, read when no {@code --config} is given. */
+    static final String DEFAULT_CONFIG = "conf/wsrelay.conf";
+
     private final Map<String, String> environment;
+    private final StoreModules modules = StoreModules.current();
 
     RelayMain(Map<String, String> environment) {
         this.environment = environment;
@@ -80,7 +86,7 @@ public final class RelayMain {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("wsrelay: " + e.getMessage());
             log().debug("command failed", e);
-            return 1;
+            return e instanceof ConfigurationException ? USAGE : 1;
         });
         return cli.execute(args);
     }
@@ -88,7 +94,14 @@ public final class RelayMain {
     RelayConfig config(Map<String, String> extra) {
         Map<String, String> flags = new LinkedHashMap<>(settings);
         flags.putAll(extra);
-        RelayConfig config = RelayConfig.load(flags, environment, Optional.ofNullable(configFile));
+        Optional<Path> file = Optional.ofNullable(configFile).or(() -> modules.home()
+                .map(home -> home.resolve(DEFAULT_CONFIG)).filter(java.nio.file.Files::isRegularFile));
+        RelayConfig config;
+        try {
+            config = RelayConfig.load(flags, environment, file);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), e);
+        }
         selectLogFormat(config.operations().logFormat());
         return config;
     }
@@ -103,23 +116,16 @@ public final class RelayMain {
     }
 
     /**
-     * The provider whose {@code type()} equals {@code type}.
+     * The provider whose {@code type()} equals {@code type}: from the archive's
+     * {@code storage/<type>/} folder, or the class path ({@link StoreModules}).
      *
-     * @throws IllegalArgumentException naming the types found, if none or several match
+     * @throws ConfigurationException naming the folder or the types found, if none or several match
      */
-    static EndpointStoreProvider provider(String type) {
-        List<EndpointStoreProvider> all = new ArrayList<>();
-        ServiceLoader.load(EndpointStoreProvider.class).forEach(all::add);
-        List<EndpointStoreProvider> matching = all.stream().filter(p -> p.type().equals(type)).toList();
-        if (matching.size() != 1) {
-            List<String> types = all.stream().map(EndpointStoreProvider::type).toList();
-            throw new IllegalArgumentException((matching.isEmpty() ? "no" : "more than one")
-                    + " endpoint store of type '" + type + "' (relay.store.type); found: " + types);
-        }
-        return matching.getFirst();
+    EndpointStoreProvider provider(String type) {
+        return modules.provider(type);
     }
 
-    static EndpointStore openStore(RelayConfig config) {
+    EndpointStore openStore(RelayConfig config) {
         return provider(config.store().type()).create(config.store());
     }
 
@@ -141,7 +147,7 @@ public final class RelayMain {
             Map<String, String> extra = port == null ? Map.of() : Map.of("relay.port", String.valueOf(port));
             RelayConfig config = main.config(extra);
             log().info("store: {}; {}", config.store(), config.operations());
-            EndpointStore store = openStore(config);
+            EndpointStore store = main.openStore(config);
             RelayServer relay;
             try {
                 relay = Operations.builder(config, store)
@@ -179,7 +185,7 @@ public final class RelayMain {
         @Override
         public Integer call() {
             RelayConfig config = main.config(Map.of());
-            int applied = provider(config.store().type()).migrate(config.store());
+            int applied = main.provider(config.store().type()).migrate(config.store());
             spec.commandLine().getOut().println("applied " + applied + " migration(s) to " + config.store().jdbcUrl());
             return 0;
         }
@@ -273,7 +279,7 @@ public final class RelayMain {
         /** Runs {@code action} against an open store and closes it. */
         int withStore(java.util.function.ToIntFunction<EndpointStore> action) {
             RelayConfig config = main.config(Map.of());
-            try (EndpointStore store = openStore(config)) {
+            try (EndpointStore store = main.openStore(config)) {
                 return action.applyAsInt(store);
             } catch (StoreException e) {
                 throw new RelayException("store " + config.store().type() + " failed: " + e.getMessage(), e);

@@ -103,7 +103,7 @@ class RelayMainIT {
     @Test
     void unknownStoreTypeFailsNamingTheTypesFound() {
         Result result = wsrelay("--set", "relay.store.type=nope", "endpoint", "list");
-        assertEquals(1, result.status());
+        assertEquals(2, result.status(), "a configuration error");
         assertTrue(result.err().contains("'nope'") && result.err().contains("sql"), result.err());
     }
 
