@@ -15,6 +15,8 @@ final class Timeouts {
     static final Duration RECOVERY = Duration.ofSeconds(10);
     /** For a batch of concurrent lookups to finish. */
     static final Duration CONCURRENT = Duration.ofSeconds(30);
+    /** Relay processes and HAProxy starting, or HAProxy seeing a node change, on a loaded 2-core machine. */
+    static final Duration CLUSTER = Duration.ofSeconds(60);
 
     private Timeouts() {
     }
