@@ -152,6 +152,18 @@ class DistributionIT {
     }
 
     @Test
+    void oneShotCommandsLogOnlyWarningsUnlessVerbose() throws Exception {
+        Map<String, String> env = Archive.env("WSRELAY_DATA_DIR", dir.resolve("quiet").toString());
+        Archive.Result quiet = archive.wsrelay(env, "migrate");
+        Archive.Result verbose = archive.wsrelay(env, "--verbose", "endpoint", "list");
+        assertAll(
+                () -> assertEquals(0, quiet.status(), quiet.toString()),
+                () -> assertEquals("", quiet.err(), "no INFO lines about schema and pools"),
+                () -> assertEquals(0, verbose.status(), verbose.toString()),
+                () -> assertTrue(verbose.err().contains(" INFO ") && verbose.err().contains("SQL endpoint store open"), verbose.toString()));
+    }
+
+    @Test
     void aStoreTypeWithoutItsFolderIsRefusedNamingTheFolder() throws Exception {
         Archive.Result result = archive.wsrelay(Map.of(), "--set", "relay.store.type=mongo", "endpoint", "list");
         assertAll(
