@@ -133,7 +133,7 @@ class DistributionIT {
                 "WSRELAY_STORE_REDIS_KEY_PREFIX", "wsrelay-dist-" + UUID.randomUUID() + ":");
         Archive.Result migrated = archive.wsrelay(env, "migrate");
         assertEquals(0, migrated.status(), migrated.toString());
-        assertTrue(migrated.out().startsWith("applied 2 migration(s)"), migrated.toString());
+        assertTrue(migrated.out().startsWith("applied " + migrations() + " migration(s)"), migrated.toString());
 
         try (Archive.Serve relay = archive.serve(env, "--set", "relay.store.migrate-on-start=false")) {
             Archive.Result added = archive.wsrelay(env, "endpoint", "add", "e2", upstream.uri().toString());
@@ -148,7 +148,14 @@ class DistributionIT {
         Archive.Result migrated = archive.run(List.of(java25(), "-jar", "lib/wsrelay-relay-" + Archive.VERSION + ".jar",
                 "--set", "relay.store.type=sql", "--set", "relay.data-dir=" + dir.resolve("jar"), "migrate"), Map.of());
         assertEquals(0, migrated.status(), migrated.toString());
-        assertTrue(migrated.out().startsWith("applied 2 migration(s)"), migrated.toString());
+        assertTrue(migrated.out().startsWith("applied " + migrations() + " migration(s)"), migrated.toString());
+    }
+
+    /** The Flyway scripts the archive ships. */
+    private static long migrations() throws IOException {
+        try (Stream<Path> files = Files.list(archive.home().resolve("migrations"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".sql")).count();
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import picocli.CommandLine;
@@ -43,12 +44,15 @@ final class EndpointAddCommand implements Callable<Integer> {
     @Option(names = "--trusted-ca", paramLabel = "PEM_FILE",
             description = "PEM certificate(s) trusted for this endpoint's wss:// upstream instead of the default trust store.")
     Path trustedCa;
+    @Option(names = "--capture", paramLabel = "MODE", converter = CaptureModeConverter.class,
+            description = "API discovery: off (default), metadata or samples (docs/discovery.md).")
+    CaptureMode capture = CaptureMode.OFF;
 
     @Override
     public Integer call() {
         Instant now = Instant.now();
         Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
-                upstreamOrigin, EndpointCommand.readTrustedCa(trustedCa), now, now);
+                upstreamOrigin, EndpointCommand.readTrustedCa(trustedCa), capture, now, now);
         EndpointCommand.check(endpoint);
         return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
                 "endpoint " + id + " already exists");

@@ -50,6 +50,7 @@ final class EndpointShowCommand implements Callable<Integer> {
             out.printf(format, "upstream origin", e.upstreamOrigin().isEmpty() ? "(the destination's origin)" : e.upstreamOrigin());
             out.printf(format, "trusted CA", e.trustedCa().isEmpty() ? "(the default trust store)"
                     : "PEM, SHA-256 " + UpstreamTrust.fingerprint(e.trustedCa()));
+            out.printf(format, "capture", e.capture().label());
             out.printf(format, "created", e.createdAt());
             out.printf(format, "updated", e.updatedAt());
             return 0;

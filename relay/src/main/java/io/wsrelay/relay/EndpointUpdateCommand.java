@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import picocli.CommandLine;
@@ -61,12 +62,15 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     Path trustedCa;
     @Option(names = "--no-trusted-ca", description = "Back to the default trust store.")
     boolean noTrustedCa;
+    @Option(names = "--capture", paramLabel = "MODE", converter = CaptureModeConverter.class,
+            description = "API discovery: off, metadata or samples (docs/discovery.md).")
+    CaptureMode capture;
 
     @Override
     public Integer call() {
         if (destination == null && status == null && allowedHosts == null && !noAllowedHosts && allowedOrigins == null
                 && !noAllowedOrigins && maxConnections == null && headers.isEmpty() && removeHeaders.isEmpty() && !noHeaders
-                && upstreamOrigin == null && trustedCa == null && !noTrustedCa) {
+                && upstreamOrigin == null && trustedCa == null && !noTrustedCa && capture == null) {
             throw new UsageException("nothing to update for endpoint " + id + "; give at least one option (--help lists them)");
         }
         exclusive(allowedHosts != null, noAllowedHosts, "--allowed-host", "--no-allowed-hosts");
@@ -109,6 +113,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                 newHeaders,
                 origin,
                 noTrustedCa ? "" : ca != null ? ca : e.trustedCa(),
+                capture != null ? capture : e.capture(),
                 e.createdAt(), Instant.now());
     }
 

@@ -133,6 +133,10 @@ public record RelayConfig(
      *                               or {@code *}
      * @param allowMissingOrigin     {@code relay.origins.allow-missing}
      * @param allowSameOrigin        {@code relay.origins.allow-same-origin}
+     * @param publicHosts            {@code relay.origins.public-hosts}: the relay's own public
+     *                               {@code host[:port]} names, the only ones (besides IP literals
+     *                               and {@code localhost}) the same-origin rule believes in a
+     *                               {@code Host} header
      * @param allowPrivateAddresses  {@code relay.upstream.allow-private-addresses}
      * @param allowedNetworks        {@code relay.upstream.allowed-networks}, CIDR notation
      * @param forwardHeaders         {@code relay.headers.forward}
@@ -144,6 +148,7 @@ public record RelayConfig(
             List<String> allowedOrigins,
             boolean allowMissingOrigin,
             boolean allowSameOrigin,
+            List<String> publicHosts,
             boolean allowPrivateAddresses,
             List<String> allowedNetworks,
             List<String> forwardHeaders,
@@ -153,6 +158,7 @@ public record RelayConfig(
 
         public Security {
             allowedOrigins = List.copyOf(allowedOrigins);
+            publicHosts = List.copyOf(publicHosts);
             allowedNetworks = List.copyOf(allowedNetworks);
             forwardHeaders = List.copyOf(forwardHeaders);
             Objects.requireNonNull(tls, "tls");
@@ -404,6 +410,7 @@ public record RelayConfig(
                             v.list("relay.origins.allowed"),
                             v.bool("relay.origins.allow-missing"),
                             v.bool("relay.origins.allow-same-origin"),
+                            v.list("relay.origins.public-hosts"),
                             v.bool("relay.upstream.allow-private-addresses"),
                             v.list("relay.upstream.allowed-networks"),
                             v.list("relay.headers.forward"),

@@ -62,10 +62,12 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
         RelayConfig config = b.config;
         this.config = config;
+        this.taps = b.taps;
         this.metrics = b.metrics != null ? b.metrics : RelayMetrics.create(config.operations().maxEndpointLabels());
         this.readiness = b.readiness != null ? b.readiness : Readiness.withoutStore();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -100,7 +102,8 @@ public final class RelayServer implements AutoCloseable {
         }
 
         HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
-                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness);
+                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness,
+                b.taps);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(config.idleTimeout());
             // Parts, not whole messages, pass through the relay: frames larger than this are
@@ -140,6 +143,7 @@ public final class RelayServer implements AutoCloseable {
         private final List<Handler> operationsHandlers = new ArrayList<>();
         private RelayMetrics metrics;
         private Readiness readiness;
+        private SessionTap.Factory taps = SessionTap.Factory.NONE;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
             this.config = Objects.requireNonNull(config, "config");
@@ -174,6 +178,15 @@ public final class RelayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * API discovery's taps ({@code io.wsrelay.relay.discovery}); default: none. If the factory
+         * is {@link AutoCloseable}, the relay closes it after its last session has ended.
+         */
+        public Builder taps(SessionTap.Factory sessionTaps) {
+            this.taps = Objects.requireNonNull(sessionTaps, "taps");
+            return this;
+        }
+
         public RelayServer build() {
             return new RelayServer(this);
         }
@@ -195,9 +208,9 @@ public final class RelayServer implements AutoCloseable {
         LOG.info("wsrelay listening on {}:{} ({}, max sessions {}, max message {} bytes, connect timeout {} ms)",
                 config.host(), port(), config.security().tls().isEnabled() ? "wss" : "ws",
                 config.limits().maxSessions(), config.limits().maxMessageBytes(), config.connectTimeout().toMillis());
-        LOG.info("security: origins {} (missing allowed: {}, same origin: {}), private upstream addresses {}, "
-                        + "allowed networks {}", config.security().allowedOrigins(), config.security().allowMissingOrigin(),
-                config.security().allowSameOrigin(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
+        LOG.info("security: origins {} (missing allowed: {}, same origin: {}, public hosts {}), private upstream "
+                        + "addresses {}, allowed networks {}", config.security().allowedOrigins(),
+                config.security().allowMissingOrigin(), config.security().allowSameOrigin(), config.security().publicHosts(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
         if (adminConnector != null) {
@@ -311,6 +324,14 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void shutdownExecutors() {
+        if (taps instanceof AutoCloseable closeable) {
+            // After every session has ended, so discovery's last flush holds them all.
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("discovery did not stop cleanly: {}", e.toString(), e);
+            }
+        }
         upstreams.close();
         scheduler.shutdownNow();
         metrics.close();

@@ -29,6 +29,8 @@ import java.util.Objects;
  *                        ({@code https://app.example.com})
  * @param trustedCa       PEM certificate(s) trusted for this endpoint's {@code wss://} upstreams
  *                        instead of the JVM's default trust store; empty means default trust
+ * @param capture         what API discovery records of this endpoint's sessions; {@code OFF} by
+ *                        default ({@code docs/discovery.md})
  * @param createdAt       when the row was created
  * @param updatedAt       when the row was last changed
  */
@@ -42,6 +44,7 @@ public record Endpoint(
         Map<String, String> upstreamHeaders,
         String upstreamOrigin,
         String trustedCa,
+        CaptureMode capture,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -65,6 +68,7 @@ public record Endpoint(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(upstreamOrigin, "upstreamOrigin");
         Objects.requireNonNull(trustedCa, "trustedCa");
+        Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
@@ -79,6 +83,18 @@ public record Endpoint(
     }
 
     /**
+     * An endpoint with capture {@code OFF}.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    String upstreamOrigin, String trustedCa, Instant createdAt, Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
+                trustedCa, CaptureMode.OFF, createdAt, updatedAt);
+    }
+
+    /**
      * An endpoint with the default upstream Origin rule and default TLS trust.
      *
      * @throws IllegalArgumentException as the canonical constructor
@@ -87,7 +103,7 @@ public record Endpoint(
                     List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
                     Instant createdAt, Instant updatedAt) {
         this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, "", "",
-                createdAt, updatedAt);
+                CaptureMode.OFF, createdAt, updatedAt);
     }
 
     /**
@@ -103,7 +119,13 @@ public record Endpoint(
     /** A copy with another status and {@code updatedAt} set to now. */
     public Endpoint withStatus(EndpointStatus newStatus) {
         return new Endpoint(id, destinationUrl, newStatus, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, upstreamOrigin, trustedCa, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, capture, createdAt, Instant.now());
+    }
+
+    /** A copy with another capture mode and {@code updatedAt} set to now. */
+    public Endpoint withCapture(CaptureMode newCapture) {
+        return new Endpoint(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
+                upstreamHeaders, upstreamOrigin, trustedCa, newCapture, createdAt, Instant.now());
     }
 
     /** Whether new upgrades to this endpoint are relayed. */
@@ -118,6 +140,7 @@ public record Endpoint(
                 + ", allowedHosts=" + allowedHosts.size() + ", allowedOrigins=" + allowedOrigins.size()
                 + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet()
                 + (upstreamOrigin.isEmpty() ? "" : ", upstreamOrigin=" + upstreamOrigin)
-                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes") + "}";
+                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes")
+                + (capture == CaptureMode.OFF ? "" : ", capture=" + capture.label()) + "}";
     }
 }
