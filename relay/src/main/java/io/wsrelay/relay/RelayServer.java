@@ -62,6 +62,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final RequestHeadGuard heads;
     private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
@@ -86,7 +87,7 @@ public final class RelayServer implements AutoCloseable {
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
-        RequestHeadGuard heads = RequestHeadGuard.create(config, scheduler);
+        heads = RequestHeadGuard.create(config, scheduler);
         connector.addEventListener(heads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
@@ -260,6 +261,11 @@ public final class RelayServer implements AutoCloseable {
     /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The guard of request heads (package-private, for tests). */
+    RequestHeadGuard requestHeads() {
+        return heads;
     }
 
     /** Relayed sessions currently open. */

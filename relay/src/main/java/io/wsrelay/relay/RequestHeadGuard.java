@@ -103,6 +103,11 @@ final class RequestHeadGuard implements Connection.Listener {
         }
     }
 
+    /** Open HTTP connections not (yet) upgraded to WebSocket, all connectors together. */
+    int httpConnections() {
+        return open.size();
+    }
+
     @Override
     public void onOpened(Connection connection) {
         EndPoint endPoint = connection.getEndPoint();

@@ -186,6 +186,24 @@ class SlowRequestHeadsTest {
         }
     }
 
+    @Test
+    void upgradedAndClosedConnectionsAreForgotten() throws Exception {
+        try (RelayHarness harness = RelayHarness.withOperations(Map.of())) {
+            RequestHeadGuard guard = harness.relay.requestHeads();
+            try (TestClient client = TestClient.open(harness.uri("/echo?endpointId=e1"));
+                 RawClient idle = RawClient.connect(harness.relay.port())) {
+                client.sendText("one");
+                assertEquals("one", client.nextMessage(Timeouts.MESSAGE).text());
+                // The upgraded connection is no HTTP connection any more; the idle one still waits for its head.
+                await().atMost(Timeouts.MESSAGE).until(() -> guard.httpConnections() == 1 && guard.pending() == 1);
+            }
+            assertEquals(200, TestHttp.get(harness.admin("/healthz")).statusCode());
+            await().atMost(Timeouts.MESSAGE).until(() -> harness.relay.activeSessions() == 0);
+            // The JDK client keeps its /healthz connection alive: it waits for its next head, with a deadline.
+            await().atMost(Timeouts.MESSAGE).until(() -> guard.httpConnections() <= 1 && guard.pending() <= 1);
+        }
+    }
+
     private static long open(List<Slow> sockets) {
         return sockets.stream().filter(s -> !s.isClosed()).count();
     }
