@@ -9,7 +9,9 @@
 #   SEED_PORT [3003], WSRELAY_PORT [3001], BENCH_KIT [<repo>/../shared/bench], KIT_CACHE
 #   [/tmp/wsrelay-bench-kit], WSRELAY_LAUNCH [auto|bin|embedded], WSRELAY_JAVA_OPTS [],
 #   LOADGEN_JAVA_OPTS [-Xmx2g], RATE [5000], MEM_CONNS [2000], MEM_BASE [200], CAP_CONNS [9000],
-#   CHURN_CONNS [32].
+#   CHURN_CONNS [32], BEFORE_ROOT [] and BEFORE_PORT [3004] for the target "before": another
+#   checkout of wsrelay (e.g. an older commit, built there) run by its own bin/wsrelay, so a
+#   change is measured before and after in one run.
 # Starts everything it needs on 127.0.0.1, stops exactly what it started (by pid) on exit.
 set -euo pipefail
 
@@ -22,7 +24,7 @@ BENCH_KIT=${BENCH_KIT:-$(cd "$ROOT/.." && pwd)/shared/bench} KIT_CACHE=${KIT_CAC
 WSRELAY_LAUNCH=${WSRELAY_LAUNCH:-auto} WSRELAY_JAVA_OPTS=${WSRELAY_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g}
 PATH=$PATH:/usr/sbin:/sbin # nginx lives in /usr/sbin on Debian
-CHURN_CONNS=${CHURN_CONNS:-32}
+CHURN_CONNS=${CHURN_CONNS:-32} BEFORE_ROOT=${BEFORE_ROOT:-} BEFORE_PORT=${BEFORE_PORT:-3004}
 RATE=${RATE:-5000} MEM_CONNS=${MEM_CONNS:-2000} MEM_BASE=${MEM_BASE:-200} CAP_CONNS=${CAP_CONNS:-9000}
 REPS=3 SECS=5 WARMUP=2 HOLD_SECS=5 TARGETS="direct nginx seed wsrelay" MEMORY=1 CAPACITY=1
 OUT=/tmp/wsrelay-compare-$(date +%Y%m%d-%H%M%S)
@@ -60,7 +62,7 @@ stop() { # role: the process we started and its children (nginx's worker, a laun
   wait "$p" 2>/dev/null || true
   unset "PID[$1]"
 }
-cleanup() { for r in wsrelay seed nginx echo; do stop "$r"; done; }
+cleanup() { for r in wsrelay before seed nginx echo; do stop "$r"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -122,6 +124,18 @@ start() { # role
       require_free "$SEED_PORT" SEED
       (cd "$KIT_CACHE" && exec node seed-relay.js "$SEED_PORT" "$OUT/endpoints.json") >> "$OUT/seed.log" 2>&1 &
       PID[seed]=$!; wait_port "$SEED_PORT" ;;
+    before)
+      [ -x "$BEFORE_ROOT/bin/wsrelay" ] || { log "target before needs BEFORE_ROOT (a checkout with bin/wsrelay)"; return 1; }
+      require_free "$BEFORE_PORT" BEFORE
+      local benv=(WSRELAY_DATA_DIR="$OUT/before-data" WEBSOCKET_PORT="$BEFORE_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")
+      if [ ! -d "$OUT/before-data" ]; then
+        env "${benv[@]}" "$BEFORE_ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/before.log" 2>&1
+      fi
+      env "${benv[@]}" "$BEFORE_ROOT/bin/wsrelay" serve --set "relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))" \
+        --set relay.upstream.allow-private-addresses=true \
+        --set "relay.limits.max-sessions-per-client=$((CAP_CONNS + MEM_BASE + 1000))" \
+        --set relay.limits.upgrades-per-minute-per-client=0 --set relay.host=127.0.0.1 >> "$OUT/before.log" 2>&1 &
+      PID[before]=$!; wait_port "$BEFORE_PORT" ;;
     wsrelay)
       require_free "$WSRELAY_PORT" WSRELAY
       local max="relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))"
@@ -151,6 +165,7 @@ url() { # target
     nginx) echo "ws://127.0.0.1:$NGINX_PORT/ws-proxy/echo" ;;
     seed) echo "ws://127.0.0.1:$SEED_PORT/ws-proxy/echo?endpointId=e1" ;;
     wsrelay) echo "ws://127.0.0.1:$WSRELAY_PORT/ws-proxy/echo?endpointId=e1" ;;
+    before) echo "ws://127.0.0.1:$BEFORE_PORT/ws-proxy/echo?endpointId=e1" ;;
   esac
 }
 role() { if [ "$1" = direct ]; then echo echo; else echo "$1"; fi; }
