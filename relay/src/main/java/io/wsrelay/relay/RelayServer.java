@@ -272,6 +272,15 @@ public final class RelayServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Message payload bytes the relay holds now in its sessions' hand-offs, both directions, text
+     * counted in chars; at most two credits per session (see {@code Inbox}). A sum over the open
+     * sessions: for tests and diagnostics, not the hot path.
+     */
+    public long heldBytes() {
+        return sessions.heldBytes();
+    }
+
     /** Pump threads alive now: two per open session, none once every session has finished. */
     public int pumpThreads() {
         return sessions.pumpThreads();

@@ -93,6 +93,11 @@ final class RelaySession {
         return id;
     }
 
+    /** Payload bytes both directions' hand-offs hold now (text counted in chars). Any thread. */
+    long heldBytes() {
+        return toUpstream.bytes() + toDownstream.bytes();
+    }
+
     String endpointId() {
         return endpointId;
     }
