@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,18 +20,19 @@ import java.util.Set;
  * Endpoints as JSON, for the admin API and {@code wsrelay endpoint list --json}.
  *
  * <p>Out: {@code id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
- * upstreamHeaderNames, createdAt, updatedAt}. Header <em>values</em> never leave the relay (they
+ * upstreamHeaderNames, upstreamOrigin, hasTrustedCa, liveSessions, createdAt, updatedAt}. Header <em>values</em> never leave the relay (they
  * may hold API keys); only their names do.
  *
  * <p>In: the writable fields {@code id, destinationUrl, status, allowedHosts, allowedOrigins,
  * maxConnections, upstreamHeaders} (an object of name to value), {@code upstreamOrigin} and
- * {@code trustedCa} (PEM; shown only as {@code hasTrustedCa}). The read-only fields of the
+ * {@code trustedCa} (PEM; shown only as {@code hasTrustedCa}) and {@code liveSessions}
+ * ({@code CLOSE} or {@code KEEP}: what INACTIVE or removal does to open sessions). The read-only fields of the
  * output are ignored, so what was read can be sent back; any other field is an error, so a typo
  * does not pass silently. Pure functions; thread-safe.
  */
 final class EndpointJson {
     private static final Set<String> WRITABLE = Set.of("id", "destinationUrl", "status", "allowedHosts",
-            "allowedOrigins", "maxConnections", "upstreamHeaders", "upstreamOrigin", "trustedCa");
+            "allowedOrigins", "maxConnections", "upstreamHeaders", "upstreamOrigin", "trustedCa", "liveSessions");
     private static final Set<String> READ_ONLY = Set.of("upstreamHeaderNames", "hasTrustedCa", "createdAt", "updatedAt");
 
     private EndpointJson() {
@@ -49,6 +51,7 @@ final class EndpointJson {
         endpoint.upstreamHeaders().keySet().stream().sorted().forEach(names::add);
         node.put("upstreamOrigin", endpoint.upstreamOrigin());
         node.put("hasTrustedCa", !endpoint.trustedCa().isEmpty());
+        node.put("liveSessions", endpoint.liveSessions().name());
         node.put("createdAt", endpoint.createdAt().toString());
         node.put("updatedAt", endpoint.updatedAt().toString());
         return node;
@@ -71,6 +74,7 @@ final class EndpointJson {
                 body.has("upstreamHeaders") ? headers(body) : Map.of(),
                 body.has("upstreamOrigin") ? body.get("upstreamOrigin").asText() : "",
                 body.has("trustedCa") ? body.get("trustedCa").asText() : "",
+                body.has("liveSessions") ? liveSessions(body.get("liveSessions")) : LiveSessionPolicy.DEFAULT,
                 now, now);
     }
 
@@ -94,6 +98,7 @@ final class EndpointJson {
                 patch.has("upstreamHeaders") ? headers(patch) : current.upstreamHeaders(),
                 patch.has("upstreamOrigin") ? patch.get("upstreamOrigin").asText() : current.upstreamOrigin(),
                 patch.has("trustedCa") ? patch.get("trustedCa").asText() : current.trustedCa(),
+                patch.has("liveSessions") ? liveSessions(patch.get("liveSessions")) : current.liveSessions(),
                 current.createdAt(), Instant.now());
     }
 
@@ -122,6 +127,19 @@ final class EndpointJson {
             return EndpointStatus.valueOf(node.asText().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("status must be one of " + List.of(EndpointStatus.values()), e);
+        }
+    }
+
+    /**
+     * The live-session policy named by {@code node}, in any letter case.
+     *
+     * @throws IllegalArgumentException if it names none
+     */
+    static LiveSessionPolicy liveSessions(JsonNode node) {
+        try {
+            return LiveSessionPolicy.valueOf(node.asText().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("liveSessions must be one of " + List.of(LiveSessionPolicy.values()), e);
         }
     }
 

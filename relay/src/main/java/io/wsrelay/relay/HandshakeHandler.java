@@ -120,7 +120,7 @@ final class HandshakeHandler implements WebSocketCreator {
                 response.setAcceptedSubProtocol(chosen);
             }
             session.upstreamConnected(upstream);
-            sessions.opened(session);
+            sessions.opened(session, endpoint.liveSessions());
             handedOver = true;
             return session.downstreamListener();
         } catch (UpgradeRejectedException e) {

@@ -4,6 +4,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "wsrelay", mixinStandardHelpOptions = true, version = "wsrelay 0.1.0",
         description = "A WebSocket relay for pages served through a proxying web app.",
         subcommands = {RelayMain.Serve.class, RelayMain.Migrate.class, RelayMain.EndpointCommand.class,
-                RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class})
+                RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class, SessionsCommand.class})
 public final class RelayMain {
     /**
      * System property logback.xml reads to pick its appender ({@code text} or {@code json}).
@@ -307,13 +308,16 @@ public final class RelayMain {
             @Option(names = "--trusted-ca", paramLabel = "PEM_FILE",
                     description = "PEM certificate(s) trusted for this endpoint's wss:// upstream instead of the default trust store.")
             Path trustedCa;
+            @Option(names = "--live-sessions", paramLabel = "POLICY",
+                    description = "CLOSE (default) or KEEP: whether INACTIVE or removal closes the endpoint's open sessions on every node.")
+            LiveSessionPolicy liveSessions = LiveSessionPolicy.DEFAULT;
 
             @Override
             public Integer call() {
                 Instant now = Instant.now();
                 String ca = readTrustedCa(trustedCa);
                 Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
-                        upstreamOrigin, ca, now, now);
+                        upstreamOrigin, ca, liveSessions, now, now);
                 UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
                 UpstreamTrust.check(endpoint); // and a CA it could never read
                 return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
@@ -378,7 +382,8 @@ public final class RelayMain {
             }
         }
 
-        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an endpoint (open sessions stay open).")
+        @Command(name = "remove", mixinStandardHelpOptions = true,
+                description = "Remove an endpoint (its open sessions are closed unless its live-sessions policy is KEEP).")
         static final class Remove implements Callable<Integer> {
             @CommandLine.ParentCommand
             EndpointCommand parent;

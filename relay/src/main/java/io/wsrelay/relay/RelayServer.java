@@ -62,6 +62,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final SessionControl control;
 
     private RelayServer(Builder b) {
         RelayConfig config = b.config;
@@ -71,6 +72,8 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
         this.sessions = new SessionRegistry(config, scheduler, metrics);
+        this.control = b.control != null ? b.control : SessionControl.create(null);
+        control.bind(sessions, b.lookup);
         DestinationGuard guard = DestinationGuard.create(config.security());
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
                 Runtime.getRuntime().availableProcessors(), guard);
@@ -140,6 +143,7 @@ public final class RelayServer implements AutoCloseable {
         private final List<Handler> operationsHandlers = new ArrayList<>();
         private RelayMetrics metrics;
         private Readiness readiness;
+        private SessionControl control;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
             this.config = Objects.requireNonNull(config, "config");
@@ -174,6 +178,12 @@ public final class RelayServer implements AutoCloseable {
             return this;
         }
 
+        /** The control of live sessions the relay binds to itself; default: this node only. */
+        Builder sessionControl(SessionControl sessionControl) {
+            this.control = Objects.requireNonNull(sessionControl, "sessionControl");
+            return this;
+        }
+
         public RelayServer build() {
             return new RelayServer(this);
         }
@@ -200,6 +210,7 @@ public final class RelayServer implements AutoCloseable {
                 config.security().allowSameOrigin(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
+        control.start();
         if (adminConnector != null) {
             LOG.info("wsrelay operations port {}:{}", adminConnector.getHost(), adminPort());
         }
@@ -311,6 +322,7 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void shutdownExecutors() {
+        control.stop();
         upstreams.close();
         scheduler.shutdownNow();
         metrics.close();

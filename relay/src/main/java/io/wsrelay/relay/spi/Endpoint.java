@@ -29,6 +29,9 @@ import java.util.Objects;
  *                        ({@code https://app.example.com})
  * @param trustedCa       PEM certificate(s) trusted for this endpoint's {@code wss://} upstreams
  *                        instead of the JVM's default trust store; empty means default trust
+ * @param liveSessions    what happens to the endpoint's open sessions when it is set
+ *                        {@code INACTIVE} or removed ({@link LiveSessionPolicy}; default
+ *                        {@code CLOSE})
  * @param createdAt       when the row was created
  * @param updatedAt       when the row was last changed
  */
@@ -42,6 +45,7 @@ public record Endpoint(
         Map<String, String> upstreamHeaders,
         String upstreamOrigin,
         String trustedCa,
+        LiveSessionPolicy liveSessions,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -65,6 +69,7 @@ public record Endpoint(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(upstreamOrigin, "upstreamOrigin");
         Objects.requireNonNull(trustedCa, "trustedCa");
+        Objects.requireNonNull(liveSessions, "liveSessions");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
@@ -79,7 +84,19 @@ public record Endpoint(
     }
 
     /**
-     * An endpoint with the default upstream Origin rule and default TLS trust.
+     * An endpoint with the default live-session policy ({@link LiveSessionPolicy#DEFAULT}).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    String upstreamOrigin, String trustedCa, Instant createdAt, Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
+                trustedCa, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
+    }
+
+    /**
+     * An endpoint with the default upstream Origin rule, default TLS trust and default live-session policy.
      *
      * @throws IllegalArgumentException as the canonical constructor
      */
@@ -87,7 +104,7 @@ public record Endpoint(
                     List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
                     Instant createdAt, Instant updatedAt) {
         this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, "", "",
-                createdAt, updatedAt);
+                LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
     }
 
     /**
@@ -103,7 +120,13 @@ public record Endpoint(
     /** A copy with another status and {@code updatedAt} set to now. */
     public Endpoint withStatus(EndpointStatus newStatus) {
         return new Endpoint(id, destinationUrl, newStatus, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, upstreamOrigin, trustedCa, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, liveSessions, createdAt, Instant.now());
+    }
+
+    /** A copy with another live-session policy and {@code updatedAt} set to now. */
+    public Endpoint withLiveSessions(LiveSessionPolicy policy) {
+        return new Endpoint(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
+                upstreamHeaders, upstreamOrigin, trustedCa, policy, createdAt, Instant.now());
     }
 
     /** Whether new upgrades to this endpoint are relayed. */
@@ -118,6 +141,6 @@ public record Endpoint(
                 + ", allowedHosts=" + allowedHosts.size() + ", allowedOrigins=" + allowedOrigins.size()
                 + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet()
                 + (upstreamOrigin.isEmpty() ? "" : ", upstreamOrigin=" + upstreamOrigin)
-                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes") + "}";
+                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes") + ", liveSessions=" + liveSessions + "}";
     }
 }

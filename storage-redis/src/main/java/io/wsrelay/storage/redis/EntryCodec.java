@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.StoreException;
 
 import java.time.DateTimeException;
@@ -16,17 +17,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The JSON of a cached lookup: {@code {"v":2,"endpoint":{...}}} for a found endpoint,
- * {@code {"v":2,"endpoint":null}} for an unknown id. Timestamps are ISO-8601 instants.
+ * The JSON of a cached lookup: {@code {"v":3,"endpoint":{...}}} for a found endpoint,
+ * {@code {"v":3,"endpoint":null}} for an unknown id. Timestamps are ISO-8601 instants.
  * Stateless and thread-safe.
  */
 final class EntryCodec {
 
     /**
      * Bumped when the format changes; entries of any other version read as corrupt (a miss).
-     * 2 added the endpoint's upstream Origin rule and trusted CA.
+     * 2 added the endpoint's upstream Origin rule and trusted CA; 3 its live-session policy.
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     /**
      * Thread-safe once configured; never reconfigured. Parse errors leave the source out of their
@@ -43,7 +44,8 @@ final class EntryCodec {
 
     private record Row(String id, String destinationUrl, String status, List<String> allowedHosts,
                        List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
-                       String upstreamOrigin, String trustedCa, String createdAt, String updatedAt) {
+                       String upstreamOrigin, String trustedCa, String liveSessions, String createdAt,
+                       String updatedAt) {
     }
 
     private EntryCodec() {
@@ -53,7 +55,7 @@ final class EntryCodec {
     static String encode(Optional<Endpoint> answer) {
         Row row = answer.map(e -> new Row(e.id(), e.destinationUrl(), e.status().name(), e.allowedHosts(),
                 e.allowedOrigins(), e.maxConnections(), e.upstreamHeaders(), e.upstreamOrigin(), e.trustedCa(),
-                e.createdAt().toString(), e.updatedAt().toString())).orElse(null);
+                e.liveSessions().name(), e.createdAt().toString(), e.updatedAt().toString())).orElse(null);
         try {
             return JSON.writeValueAsString(new Entry(VERSION, row));
         } catch (JsonProcessingException e) {
@@ -93,7 +95,8 @@ final class EntryCodec {
         try {
             return Optional.of(new Endpoint(row.id(), row.destinationUrl(), EndpointStatus.valueOf(row.status()),
                     row.allowedHosts(), row.allowedOrigins(), row.maxConnections(), row.upstreamHeaders(),
-                    row.upstreamOrigin(), row.trustedCa(), Instant.parse(row.createdAt()), Instant.parse(row.updatedAt())));
+                    row.upstreamOrigin(), row.trustedCa(), LiveSessionPolicy.valueOf(row.liveSessions()),
+                    Instant.parse(row.createdAt()), Instant.parse(row.updatedAt())));
         } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
             // A missing field, an unknown status, a JSON null in a list, an unreadable timestamp.
             throw new StoreException("the entry has a value an endpoint does not admit", e);

@@ -89,6 +89,11 @@ final class RedisCache implements AutoCloseable {
         return prefix + "invalidate";
     }
 
+    /** The channel of the cluster's session commands, for keys under {@code prefix}. */
+    static String commandChannel(String prefix) {
+        return prefix + "sessions:commands";
+    }
+
     /** The key of the cached lookup of {@code id}. */
     String entryKey(String id) {
         return config.keyPrefix() + "endpoint:" + id;

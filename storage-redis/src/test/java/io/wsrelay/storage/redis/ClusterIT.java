@@ -14,6 +14,7 @@ import java.util.Map;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shipped HAProxy config in front of three relay processes on one PostgreSQL and one Redis
@@ -49,6 +50,85 @@ class ClusterIT {
                     () -> assertEquals(2, cluster.activeSessions(0), cluster::outputs),
                     () -> assertEquals(2, cluster.activeSessions(1)),
                     () -> assertEquals(2, cluster.activeSessions(2)));
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    /** Opens one session per node through HAProxy (leastconn gives each node one) and checks it. */
+    private List<TestClient> onePerNode(String endpoint) throws Exception {
+        List<TestClient> clients = new ArrayList<>();
+        for (int i = 0; i < cluster.size(); i++) {
+            TestClient client = TestClient.open(cluster.ws("/echo?endpointId=" + endpoint));
+            clients.add(client);
+            client.sendText("hi");
+            assertEquals("hi", client.nextMessage(Timeouts.RECOVERY).text());
+        }
+        for (int i = 0; i < cluster.size(); i++) {
+            assertEquals(1, cluster.activeSessions(i), cluster::outputs);
+        }
+        return clients;
+    }
+
+    @Test
+    void settingAnEndpointInactiveAnywhereClosesItsSessionsOnEveryNodeWithin1s() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of());
+        cluster.addEndpoint("e1");
+        List<TestClient> clients = onePerNode("e1");
+        try {
+            // As `wsrelay endpoint set-status e1 INACTIVE` run on another machine would.
+            cluster.admin.setStatus("e1", io.wsrelay.relay.spi.EndpointStatus.INACTIVE);
+            long changed = System.nanoTime();
+            for (TestClient client : clients) {
+                long left = java.time.Duration.ofSeconds(1).toNanos() - (System.nanoTime() - changed);
+                assertEquals(new TestClient.Closed(1008, "endpoint e1 is INACTIVE"),
+                        client.closed().get(Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS),
+                        cluster::outputs);
+            }
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    void sessionsAreListedAcrossTheClusterAndClosedFromAnyNode() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of());
+        cluster.addEndpoint("e1");
+        List<TestClient> clients = onePerNode("e1");
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode[] listed = new com.fasterxml.jackson.databind.JsonNode[1];
+            // Other nodes' sessions appear once they have reported (every 2 s).
+            await("three sessions listed on node 0").atMost(Timeouts.RECOVERY).until(() -> {
+                listed[0] = json.readTree(cluster.admin(0, "GET", "/admin/sessions?scope=cluster").body());
+                return listed[0].path("sessions").size() == 3;
+            });
+            java.util.Set<String> nodes = new java.util.HashSet<>();
+            listed[0].path("sessions").forEach(s -> nodes.add(s.path("node").asText()));
+            assertEquals(3, nodes.size(), listed[0].toString());
+            assertEquals(1, json.readTree(cluster.admin(0, "GET", "/admin/sessions").body()).path("sessions").size(),
+                    "scope=node: this node's only");
+            listed[0].path("sessions").forEach(s -> assertTrue(s.path("client").asText().startsWith("127.0.0.1"), s.toString()));
+
+            // Close node 2's session through node 0.
+            String node2 = json.readTree(cluster.admin(2, "GET", "/admin/sessions").body()).path("node").asText();
+            String id = null;
+            for (var s : listed[0].path("sessions")) {
+                if (s.path("node").asText().equals(node2)) {
+                    id = s.path("id").asText();
+                }
+            }
+            assertEquals(202, cluster.admin(0, "DELETE", "/admin/sessions/" + id).statusCode());
+            await("node 2's session closed").atMost(Timeouts.RECOVERY).until(() -> cluster.activeSessions(2) == 0);
+            long closedByOperator = clients.stream().filter(c -> c.closed().isDone()
+                    && c.closed().join().equals(new TestClient.Closed(1008, "closed by an operator"))).count();
+            assertEquals(1, closedByOperator);
+
+            // Close the rest through node 1: every node's.
+            assertEquals(202, cluster.admin(1, "DELETE", "/admin/sessions?endpoint=e1").statusCode());
+            for (TestClient client : clients) {
+                assertEquals(1008, client.closed().get(Timeouts.RECOVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).code());
+            }
         } finally {
             clients.forEach(TestClient::close);
         }

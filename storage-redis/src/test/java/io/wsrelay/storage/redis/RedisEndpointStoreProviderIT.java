@@ -55,7 +55,7 @@ class RedisEndpointStoreProviderIT {
     @Test
     void migrateAppliesTheSqlSchemaOnceThenNothing() {
         RelayConfig.Store config = settings(redis.newPrefix());
-        assertEquals(2, provider.migrate(config)); // V1 and V2
+        assertEquals(3, provider.migrate(config)); // V1, V2 and V4
         assertEquals(0, provider.migrate(config));
     }
 }

@@ -167,6 +167,11 @@ final class RelayCluster implements AutoCloseable {
         return (int) Scrape.from(nodes[i].http("/metrics")).value("wsrelay_sessions_opened_total");
     }
 
+    /** Sends {@code method path} to node {@code i}'s admin API with the cluster's token. */
+    java.net.http.HttpResponse<String> admin(int i, String method, String path) throws Exception {
+        return io.wsrelay.relay.TestHttp.send(nodes[i].http(path), method, null, TOKEN);
+    }
+
     /** Every node's output, for failure messages. */
     String outputs() {
         StringBuilder out = new StringBuilder();

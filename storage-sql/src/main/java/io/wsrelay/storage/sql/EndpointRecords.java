@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.storage.sql.db.tables.records.EndpointRecord;
 import org.jooq.Field;
@@ -22,7 +23,7 @@ import static io.wsrelay.storage.sql.db.Tables.ENDPOINT;
  * Converts between {@link Endpoint} and the generated {@link EndpointRecord}.
  *
  * <p>Column rules: lists are JSON arrays and headers a JSON object, with NULL for empty; a
- * {@code max_connections} of NULL is {@code 0}; an empty upstream origin or trusted CA is NULL;
+ * {@code max_connections} of NULL is {@code 0}; an empty upstream origin or trusted CA is NULL; a NULL live-session policy is the default;
  * timestamps are UTC and kept to the microsecond,
  * the precision both PostgreSQL and H2 store. Stateless and thread-safe.
  */
@@ -53,6 +54,7 @@ final class EndpointRecords {
         row.setUpstreamHeaders(fitting(ENDPOINT.UPSTREAM_HEADERS, endpoint.id(), mapJson(endpoint.upstreamHeaders())));
         row.setUpstreamOrigin(fitting(ENDPOINT.UPSTREAM_ORIGIN, endpoint.id(), emptyToNull(endpoint.upstreamOrigin())));
         row.setTrustedCa(fitting(ENDPOINT.TRUSTED_CA, endpoint.id(), emptyToNull(endpoint.trustedCa())));
+        row.setLiveSessions(endpoint.liveSessions().name());
         row.setCreatedAt(timestamp(endpoint.createdAt()));
         row.setUpdatedAt(timestamp(endpoint.updatedAt()));
         return row;
@@ -77,6 +79,7 @@ final class EndpointRecords {
                     parse(row.getUpstreamHeaders(), STRING_MAP, Map.of(), ENDPOINT.UPSTREAM_HEADERS, id),
                     row.getUpstreamOrigin() == null ? "" : row.getUpstreamOrigin(),
                     row.getTrustedCa() == null ? "" : row.getTrustedCa(),
+                    row.getLiveSessions() == null ? LiveSessionPolicy.DEFAULT : LiveSessionPolicy.valueOf(row.getLiveSessions()),
                     row.getCreatedAt().toInstant(),
                     row.getUpdatedAt().toInstant());
         } catch (IllegalArgumentException | NullPointerException e) {
