@@ -103,6 +103,8 @@ final class HandshakeHandler implements WebSocketCreator {
             Endpoint endpoint = find(endpointId);
             origins.check(endpoint, request.getHeaders().get(HttpHeader.ORIGIN), host(request));
             endpointSlot = admission.admitEndpoint(endpoint);
+            // Assigned first, so that a refusal by the cluster still gives the node's slot back.
+            endpointSlot = both(endpointSlot, admission.admitCluster(address, endpoint));
             URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
             guard.check(upstreamUri);
             Map<String, String> upstreamHeaders = headers.upstreamHeaders(clientRequest(request, address), endpoint);

@@ -102,7 +102,8 @@ public final class RelayServer implements AutoCloseable {
             adminConnector = null;
         }
 
-        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
+        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions,
+                new Admission(config.limits(), control.cluster(), control.node()),
                 OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(config.idleTimeout());

@@ -9,8 +9,10 @@ import io.wsrelay.relay.spi.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -65,20 +67,33 @@ final class SessionControl {
         return new SessionControl(defaultNodeId(), cluster);
     }
 
-    /** {@code <host name>-<pid>}: unique among the processes of a cluster, and readable. */
+    /**
+     * {@code <host name>-<pid>}: unique among the processes of a cluster, and readable. The host
+     * name is read from {@code /etc/hostname}, not resolved: a lookup would put the machine's own
+     * name in the JVM's address cache, where the destination guard's connect-time check would
+     * not see it again (RelaySecurityTest found this).
+     */
     static String defaultNodeId() {
         String host;
         try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
+            host = Files.readString(Path.of("/etc/hostname"), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            host = "";
+        }
+        if (host.isEmpty() || !host.matches("[A-Za-z0-9.-]{1,253}")) {
             host = "relay";
         }
-        return host.replace(':', '-') + "-" + ProcessHandle.current().pid();
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     /** This node's id, the prefix of its session ids. */
     String node() {
         return node;
+    }
+
+    /** The cluster this node is part of; null when it stands alone. */
+    Cluster cluster() {
+        return cluster;
     }
 
     /** Whether sessions of other nodes are in reach. */

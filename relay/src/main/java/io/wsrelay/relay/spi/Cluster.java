@@ -5,8 +5,8 @@ import java.util.function.Supplier;
 
 /**
  * What a store shared by several relay nodes offers them besides endpoints: news of every
- * endpoint write made on any node, close requests for live sessions, and a shared list of every
- * node's live sessions. Implemented by stores that can (the Redis store); the relay's launcher
+ * endpoint write made on any node, close requests for live sessions, a shared list of every
+ * node's live sessions, and cluster-wide session counts (leases) for the limits. Implemented by stores that can (the Redis store); the relay's launcher
  * notices it beside {@link EndpointStore}, as it does {@link CacheStatistics}. Without it, a
  * relay node knows only its own sessions and the writes made through its own admin API.
  *
@@ -43,6 +43,25 @@ public interface Cluster {
      * @throws StoreUnavailableException if the shared server cannot be reached
      */
     List<LiveSession> sessions() throws StoreException;
+
+    /**
+     * Takes, for {@code holder}, one slot of each cluster-wide count in {@code limits} (count key
+     * to its maximum), all or none: a count is the number of live leases on its key across every
+     * node. A lease lives while this node renews it (every report period, for the sessions it
+     * holds) and expires a few seconds after that stops, so a node that dies does not hold its
+     * slots for ever. Blocks for one round trip to the shared server.
+     *
+     * @param holder a unique id of the session-to-be (the same id is given to {@link #release})
+     * @param limits count keys (e.g. {@code endpoint:e1}, {@code client:192.0.2.1}) to maxima, each
+     *               at least 1
+     * @return the key whose count is full (then nothing was taken), or empty when the slots were
+     *         taken, or when the shared server cannot be reached (the node's own limits still
+     *         apply; the outage is logged once)
+     */
+    java.util.Optional<String> acquire(String holder, java.util.Map<String, Integer> limits);
+
+    /** Gives back every slot {@code holder} took; does nothing if it took none. Never blocks for long. */
+    void release(String holder);
 
     /** What a node hears from the cluster. */
     interface Listener {

@@ -283,6 +283,19 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
     }
 
     @Override
+    public Optional<String> acquire(String holder, java.util.Map<String, Integer> limits) {
+        requireOpen("acquire");
+        return board.acquire(holder, limits);
+    }
+
+    @Override
+    public void release(String holder) {
+        if (!closed.get()) {
+            board.release(holder);
+        }
+    }
+
+    @Override
     public List<LiveSession> sessions() throws StoreException {
         requireOpen("sessions");
         return board.sessions();

@@ -28,7 +28,11 @@ import java.util.function.Supplier;
  * rewritten by its node every {@link #REPORT_PERIOD} and expiring after three periods (a node
  * that dies leaves no sessions behind for longer); {@code P nodes}, a sorted set of node ids
  * scored by when their report expires. Close requests are published on
- * {@link RedisCache#commandChannel} as {@code session <id>} or {@code endpoint <id>}.
+ * {@link RedisCache#commandChannel} as {@code session <id>} or {@code endpoint <id>}. The
+ * cluster-wide session counts are sorted sets {@code P count:<key>} of lease holders scored by
+ * expiry (Redis time): a lease is taken atomically with the check, renewed every period by its
+ * node and dropped when its session ends, or {@link #REPORT_TTL} after its node stopped renewing
+ * it (a node killed with SIGKILL). Needs Redis 5 or later (scripts that write after TIME).
  *
  * <p>One platform daemon thread per joined store ({@code wsrelay-cluster-report-N}), started by
  * {@link #join} and joined by {@link #close()}. Redis failures go to {@link RedisHealth}; the
@@ -59,6 +63,39 @@ final class ClusterBoard implements AutoCloseable {
             return 1
             """;
 
+    /**
+     * KEYS the counts; ARGV[1] holder, ARGV[2] TTL in ms, ARGV[2 + i] the maximum of KEYS[i].
+     * Drops expired leases, then takes a slot of every count or none: returns 0, or the index of
+     * the first full count.
+     */
+    private static final String ACQUIRE = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            for i = 1, #KEYS do
+                redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+                if redis.call('ZCARD', KEYS[i]) >= tonumber(ARGV[i + 2]) then return i end
+            end
+            for i = 1, #KEYS do
+                redis.call('ZADD', KEYS[i], now + tonumber(ARGV[2]), ARGV[1])
+                redis.call('PEXPIRE', KEYS[i], ARGV[2])
+            end
+            return 0
+            """;
+
+    /**
+     * ARGV[1] TTL in ms, then count key and holder pairs: extends each lease (re-creates it after
+     * a Redis restart, which is how the counts recover).
+     */
+    private static final String RENEW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            for i = 2, #ARGV, 2 do
+                redis.call('ZADD', ARGV[i], now + tonumber(ARGV[1]), ARGV[i + 1])
+                redis.call('PEXPIRE', ARGV[i], ARGV[1])
+            end
+            return 1
+            """;
+
     private record Row(String endpoint, String client, String openedAt, long up, long down) {
     }
 
@@ -66,6 +103,9 @@ final class ClusterBoard implements AutoCloseable {
     private final RedisCacheConfig config;
     private final RedisHealth health;
     private final CountDownLatch closing = new CountDownLatch(1);
+    /** This node's live leases: holder to the Redis keys of its counts; renewed every period. */
+    private final java.util.concurrent.ConcurrentMap<String, List<String>> leases =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Thread reporter;
 
     ClusterBoard(RedisClient redis, RedisCacheConfig config, RedisHealth health) {
@@ -78,6 +118,10 @@ final class ClusterBoard implements AutoCloseable {
         return config.keyPrefix() + "nodes";
     }
 
+    private String countKey(String key) {
+        return config.keyPrefix() + "count:" + key;
+    }
+
     private String sessionsKey(String node) {
         return config.keyPrefix() + "sessions:" + node;
     }
@@ -87,6 +131,7 @@ final class ClusterBoard implements AutoCloseable {
         Thread t = Thread.ofPlatform().daemon().name("wsrelay-cluster-report-" + node).unstarted(() -> {
             do {
                 report(node, sessions.get());
+                renew();
             } while (!pause());
             remove(node);
         });
@@ -121,6 +166,77 @@ final class ClusterBoard implements AutoCloseable {
             health.succeeded();
         } catch (JedisException e) {
             health.failed("session report", e);
+        }
+    }
+
+    /** See {@link Cluster#acquire}. */
+    java.util.Optional<String> acquire(String holder, Map<String, Integer> limits) {
+        List<String> keys = new ArrayList<>(limits.size());
+        List<String> args = new ArrayList<>(2 + limits.size());
+        args.add(holder);
+        args.add(Long.toString(REPORT_TTL.toMillis()));
+        for (Map.Entry<String, Integer> e : limits.entrySet()) {
+            keys.add(countKey(e.getKey()));
+            args.add(Integer.toString(e.getValue()));
+        }
+        List<String> names = List.copyOf(limits.keySet());
+        // Renewed from now on whatever the answer, so a lease granted during an outage is
+        // counted once Redis is back.
+        leases.put(holder, keys);
+        if (!health.shouldTry()) {
+            return java.util.Optional.empty();
+        }
+        Object full;
+        try {
+            full = redis.eval(ACQUIRE, keys, args);
+            health.succeeded();
+        } catch (JedisException e) {
+            health.failed("cluster session count", e);
+            return java.util.Optional.empty();
+        }
+        int index = full instanceof Long n ? n.intValue() : 0;
+        if (index == 0) {
+            return java.util.Optional.empty();
+        }
+        leases.remove(holder);
+        return java.util.Optional.of(names.get(index - 1));
+    }
+
+    /** See {@link Cluster#release}. */
+    void release(String holder) {
+        List<String> keys = leases.remove(holder);
+        if (keys == null || health.isDown()) {
+            return; // not renewed any more: it expires by itself
+        }
+        try {
+            for (String key : keys) {
+                redis.zrem(key, holder);
+            }
+        } catch (JedisException e) {
+            health.failed("cluster session count release", e);
+        }
+    }
+
+    /** How many of this node's leases are live; for tests. */
+    int leaseCount() {
+        return leases.size();
+    }
+
+    private void renew() {
+        if (leases.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(REPORT_TTL.toMillis()));
+        leases.forEach((holder, keys) -> keys.forEach(key -> {
+            args.add(key);
+            args.add(holder);
+        }));
+        try {
+            redis.eval(RENEW, List.of(), args);
+            health.succeeded();
+        } catch (JedisException e) {
+            health.failed("cluster session count renewal", e);
         }
     }
 

@@ -134,6 +134,101 @@ class ClusterIT {
         }
     }
 
+    /** The HTTP status an upgrade through HAProxy gets, 101 if it opened (the client is then in {@code opened}). */
+    private int upgrade(String endpoint, List<TestClient> opened) throws Exception {
+        try {
+            TestClient client = TestClient.open(cluster.ws("/echo?endpointId=" + endpoint));
+            opened.add(client);
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    private void addEndpoint(String id, int maxConnections) {
+        java.time.Instant now = java.time.Instant.now();
+        cluster.admin.insert(new io.wsrelay.relay.spi.Endpoint(id, cluster.upstream.uri().toString(),
+                io.wsrelay.relay.spi.EndpointStatus.ACTIVE, List.of(), List.of(), maxConnections, Map.of(), now, now));
+    }
+
+    @Test
+    void anEndpointsMaxConnectionsCountsTheSessionsOfEveryNode() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of());
+        addEndpoint("e2", 2);
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            assertEquals(101, upgrade("e2", clients));
+            assertEquals(101, upgrade("e2", clients));
+            // Two nodes hold one each: each is under 2 on its own, the cluster is at 2.
+            assertEquals(503, upgrade("e2", clients), cluster::outputs);
+            for (int i = 0; i < cluster.size(); i++) {
+                assertTrue(cluster.activeSessions(i) <= 1, "node " + i);
+            }
+            clients.remove(0).sendClose(1000, "done");
+            await("a slot free again").atMost(Timeouts.RECOVERY).until(() -> upgrade("e2", clients) == 101);
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    void aClientsSessionLimitCountsTheSessionsOfEveryNode() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of("relay.limits.max-sessions-per-client", "2"));
+        cluster.addEndpoint("e1");
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            assertEquals(101, upgrade("e1", clients));
+            assertEquals(101, upgrade("e1", clients));
+            assertEquals(429, upgrade("e1", clients), "the client address (X-Forwarded-For) has 2 across the cluster");
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    void aKilledNodesClientsSee1006TheOthersNothingAndItsSlotsExpire() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of());
+        addEndpoint("e2", 3);
+        List<TestClient> clients = onePerNode("e2");
+        try {
+            assertEquals(503, upgrade("e2", new ArrayList<>()), "at the limit");
+
+            cluster.node(0).process().destroyForcibly(); // SIGKILL: no drain, no close frames
+            // Its client's connection is cut by HAProxy without a close frame: 1006 (an error on the JDK client).
+            List<TestClient> cut = new ArrayList<>();
+            for (TestClient c : clients) {
+                try {
+                    c.closed().get(Timeouts.RECOVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    cut.add(c);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    cut.add(c); // 1006: the connection ended without a close frame
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // still open: a session of another node
+                }
+            }
+            assertEquals(1, cut.size(), "only the killed node's client lost its session");
+            // The JDK client reports a connection cut without a close frame as 1006 (or as an error).
+            assertTrue(cut.get(0).closed().isCompletedExceptionally() || cut.get(0).closed().join().code() == 1006,
+                    "no close frame: " + cut.get(0).closed());
+            for (TestClient c : clients) {
+                if (c != cut.get(0)) {
+                    c.sendText("unaffected");
+                    assertEquals("unaffected", c.nextMessage(Timeouts.RECOVERY).text());
+                }
+            }
+            // Its lease was never given back; it expires (6 s) and the slot is free again.
+            List<TestClient> more = new ArrayList<>();
+            await("the killed node's slot expires").atMost(Timeouts.CLUSTER).pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> upgrade("e2", more) == 101);
+            more.forEach(TestClient::close);
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
     @Test
     void operationsPathsAreNotReachableThroughHaproxy() throws Exception {
         cluster = RelayCluster.start(dir, 1, Map.of());
