@@ -3,6 +3,7 @@ package io.wsrelay.relay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.LiveSessionPolicy;
@@ -20,19 +21,21 @@ import java.util.Set;
  * Endpoints as JSON, for the admin API and {@code wsrelay endpoint list --json}.
  *
  * <p>Out: {@code id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
- * upstreamHeaderNames, upstreamOrigin, hasTrustedCa, liveSessions, createdAt, updatedAt}. Header <em>values</em> never leave the relay (they
+ * upstreamHeaderNames, upstreamOrigin, hasTrustedCa, capture, liveSessions, createdAt, updatedAt}. Header <em>values</em> never leave the relay (they
  * may hold API keys); only their names do.
  *
  * <p>In: the writable fields {@code id, destinationUrl, status, allowedHosts, allowedOrigins,
  * maxConnections, upstreamHeaders} (an object of name to value), {@code upstreamOrigin} and
- * {@code trustedCa} (PEM; shown only as {@code hasTrustedCa}) and {@code liveSessions}
+ * {@code trustedCa} (PEM; shown only as {@code hasTrustedCa}), {@code capture} ({@code off},
+ * {@code metadata}, {@code samples}; see {@code docs/discovery.md}) and {@code liveSessions}
  * ({@code CLOSE} or {@code KEEP}: what INACTIVE or removal does to open sessions). The read-only fields of the
  * output are ignored, so what was read can be sent back; any other field is an error, so a typo
  * does not pass silently. Pure functions; thread-safe.
  */
 final class EndpointJson {
     private static final Set<String> WRITABLE = Set.of("id", "destinationUrl", "status", "allowedHosts",
-            "allowedOrigins", "maxConnections", "upstreamHeaders", "upstreamOrigin", "trustedCa", "liveSessions");
+            "allowedOrigins", "maxConnections", "upstreamHeaders", "upstreamOrigin", "trustedCa", "capture",
+            "liveSessions");
     private static final Set<String> READ_ONLY = Set.of("upstreamHeaderNames", "hasTrustedCa", "createdAt", "updatedAt");
 
     private EndpointJson() {
@@ -51,6 +54,7 @@ final class EndpointJson {
         endpoint.upstreamHeaders().keySet().stream().sorted().forEach(names::add);
         node.put("upstreamOrigin", endpoint.upstreamOrigin());
         node.put("hasTrustedCa", !endpoint.trustedCa().isEmpty());
+        node.put("capture", endpoint.capture().label());
         node.put("liveSessions", endpoint.liveSessions().name());
         node.put("createdAt", endpoint.createdAt().toString());
         node.put("updatedAt", endpoint.updatedAt().toString());
@@ -74,6 +78,7 @@ final class EndpointJson {
                 body.has("upstreamHeaders") ? headers(body) : Map.of(),
                 body.has("upstreamOrigin") ? body.get("upstreamOrigin").asText() : "",
                 body.has("trustedCa") ? body.get("trustedCa").asText() : "",
+                body.has("capture") ? capture(body.get("capture")) : CaptureMode.OFF,
                 body.has("liveSessions") ? liveSessions(body.get("liveSessions")) : LiveSessionPolicy.DEFAULT,
                 now, now);
     }
@@ -98,6 +103,7 @@ final class EndpointJson {
                 patch.has("upstreamHeaders") ? headers(patch) : current.upstreamHeaders(),
                 patch.has("upstreamOrigin") ? patch.get("upstreamOrigin").asText() : current.upstreamOrigin(),
                 patch.has("trustedCa") ? patch.get("trustedCa").asText() : current.trustedCa(),
+                patch.has("capture") ? capture(patch.get("capture")) : current.capture(),
                 patch.has("liveSessions") ? liveSessions(patch.get("liveSessions")) : current.liveSessions(),
                 current.createdAt(), Instant.now());
     }
@@ -128,6 +134,18 @@ final class EndpointJson {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("status must be one of " + List.of(EndpointStatus.values()), e);
         }
+    }
+
+    /**
+     * The capture mode named by {@code node}: {@code off}, {@code metadata} or {@code samples}.
+     *
+     * @throws IllegalArgumentException if it is not a string naming one
+     */
+    static CaptureMode capture(JsonNode node) {
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("capture must be a string: off, metadata or samples");
+        }
+        return CaptureMode.parse(node.asText());
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.discovery.Discovery;
+import io.wsrelay.relay.discovery.DiscoveryHandler;
+import io.wsrelay.relay.discovery.DiscoveryLimits;
 import io.wsrelay.relay.spi.CacheStatistics;
 import io.wsrelay.relay.spi.Cluster;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -22,6 +25,16 @@ public final class Operations {
      * not close the store.
      */
     public static RelayServer.Builder builder(RelayConfig config, EndpointStore store) {
+        return builder(config, store, Discovery.create(DiscoveryLimits.defaults(), store.discovery()));
+    }
+
+    /**
+     * As {@link #builder(RelayConfig, EndpointStore)}, with {@code discovery} for API discovery:
+     * its taps on every session of an endpoint with capture on and, with the admin token,
+     * {@code /admin/discovery/*} ({@code docs/discovery.md}). The relay closes {@code discovery}
+     * (last flush included) when it closes.
+     */
+    public static RelayServer.Builder builder(RelayConfig config, EndpointStore store, Discovery discovery) {
         RelayConfig.Operations ops = config.operations();
         RelayMetrics metrics = RelayMetrics.create(ops.maxEndpointLabels());
         if (store instanceof CacheStatistics cache) {
@@ -35,7 +48,9 @@ public final class Operations {
                 .sessionControl(control)
                 .operationsHandler(new HealthHandler(readiness))
                 .operationsHandler(new MetricsHandler(metrics));
+        builder.taps(discovery);
         if (ops.isAdminApiEnabled()) {
+            builder.operationsHandler(new DiscoveryHandler(discovery, store, ops.adminToken()));
             builder.operationsHandler(AdminHandler.create(store, ops.adminToken(), control));
         }
         return builder;

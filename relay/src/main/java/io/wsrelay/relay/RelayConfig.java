@@ -134,6 +134,10 @@ public record RelayConfig(
      *                               or {@code *}
      * @param allowMissingOrigin     {@code relay.origins.allow-missing}
      * @param allowSameOrigin        {@code relay.origins.allow-same-origin}
+     * @param publicHosts            {@code relay.origins.public-hosts}: the relay's own public
+     *                               {@code host[:port]} names, the only ones (besides IP literals
+     *                               and {@code localhost}) the same-origin rule believes in a
+     *                               {@code Host} header
      * @param allowPrivateAddresses  {@code relay.upstream.allow-private-addresses}
      * @param allowedNetworks        {@code relay.upstream.allowed-networks}, CIDR notation
      * @param forwardHeaders         {@code relay.headers.forward}
@@ -145,6 +149,7 @@ public record RelayConfig(
             List<String> allowedOrigins,
             boolean allowMissingOrigin,
             boolean allowSameOrigin,
+            List<String> publicHosts,
             boolean allowPrivateAddresses,
             List<String> allowedNetworks,
             List<String> forwardHeaders,
@@ -154,6 +159,7 @@ public record RelayConfig(
 
         public Security {
             allowedOrigins = List.copyOf(allowedOrigins);
+            publicHosts = List.copyOf(publicHosts);
             allowedNetworks = List.copyOf(allowedNetworks);
             forwardHeaders = List.copyOf(forwardHeaders);
             Objects.requireNonNull(tls, "tls");
@@ -430,6 +436,7 @@ public record RelayConfig(
                             stringList(c, "relay.origins.allowed"),
                             c.getBoolean("relay.origins.allow-missing"),
                             c.getBoolean("relay.origins.allow-same-origin"),
+                            stringList(c, "relay.origins.public-hosts"),
                             upstream.getBoolean("allow-private-addresses"),
                             stringList(upstream, "allowed-networks"),
                             stringList(c, "relay.headers.forward"),

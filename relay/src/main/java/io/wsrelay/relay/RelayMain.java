@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -36,7 +37,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "wsrelay", mixinStandardHelpOptions = true, version = "wsrelay 0.1.0",
         description = "A WebSocket relay for pages served through a proxying web app.",
         subcommands = {RelayMain.Serve.class, RelayMain.Migrate.class, RelayMain.EndpointCommand.class,
-                RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class, SessionsCommand.class})
+                RelayMain.Settings.class, RelayMain.Echo.class, RelayMain.Send.class, RelayMain.DiscoveryCommand.class,
+                SessionsCommand.class})
 public final class RelayMain {
     /**
      * System property logback.xml reads to pick its appender ({@code text} or {@code json}).
@@ -246,11 +248,63 @@ public final class RelayMain {
         }
     }
 
+    /**
+     * {@code wsrelay discovery show|asyncapi|har|clear ID}: what API discovery learnt of an endpoint,
+     * from a running relay's admin API ({@code docs/discovery.md}).
+     */
+    @Command(name = "discovery", mixinStandardHelpOptions = true,
+            description = "Show what API discovery learnt of an endpoint, from a running relay's admin API "
+                    + "(needs relay.admin.token): show (JSON summary), asyncapi (AsyncAPI 3.0), har (HAR 1.2), clear.")
+    static final class DiscoveryCommand implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RelayMain main;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "VIEW", description = "show, asyncapi, har or clear.")
+        String view;
+        @Parameters(index = "1", paramLabel = "ID", description = "Endpoint id.")
+        String id;
+        @Option(names = "--relay", paramLabel = "URL",
+                description = "The relay's operations port, e.g. http://10.0.0.5:3002; default: from relay.admin.port or relay.port on this host.")
+        java.net.URI relay;
+        @Option(names = "--timeout", description = "Seconds to wait for the answer (default ${DEFAULT-VALUE}).")
+        int timeoutSeconds = 30;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (!List.of("show", "asyncapi", "har", "clear").contains(view)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "VIEW must be show, asyncapi, har or clear, was '" + view + "'");
+            }
+            RelayConfig config = main.config(Map.of());
+            if (!config.operations().isAdminApiEnabled()) {
+                spec.commandLine().getErr().println("wsrelay: discovery needs the admin token: set relay.admin.token "
+                        + "(WSRELAY_ADMIN_TOKEN) to the relay's");
+                return 1;
+            }
+            java.net.URI base = relay != null ? relay : localOperations(config);
+            return new io.wsrelay.relay.discovery.DiscoveryClient(base, config.operations().adminToken(),
+                    java.time.Duration.ofSeconds(timeoutSeconds)).run(view, id, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+        }
+
+        /** The operations port of a relay on this host with this configuration. */
+        private static java.net.URI localOperations(RelayConfig config) {
+            RelayConfig.Operations ops = config.operations();
+            String host = ops.hasAdminPort() && !ops.adminHost().isEmpty() ? ops.adminHost() : config.host();
+            if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+                host = "127.0.0.1";
+            }
+            int port = ops.hasAdminPort() ? ops.adminPort() : config.port();
+            return java.net.URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+        }
+    }
+
     /** {@code wsrelay endpoint ...}: manage endpoints in the configured store. */
     @Command(name = "endpoint", mixinStandardHelpOptions = true,
             description = "Manage endpoints in the configured store; a running relay sees changes on its next lookup.",
             subcommands = {EndpointCommand.Add.class, EndpointCommand.ListCommand.class, EndpointCommand.SetStatus.class,
-                    EndpointCommand.Remove.class})
+                    EndpointCommand.Update.class, EndpointCommand.Remove.class})
     static final class EndpointCommand {
         @CommandLine.ParentCommand
         RelayMain main;
@@ -308,6 +362,9 @@ public final class RelayMain {
             @Option(names = "--trusted-ca", paramLabel = "PEM_FILE",
                     description = "PEM certificate(s) trusted for this endpoint's wss:// upstream instead of the default trust store.")
             Path trustedCa;
+            @Option(names = "--capture", paramLabel = "MODE", converter = CaptureConverter.class,
+                    description = "API discovery: off (default), metadata or samples (docs/discovery.md).")
+            CaptureMode capture = CaptureMode.OFF;
             @Option(names = "--live-sessions", paramLabel = "POLICY",
                     description = "CLOSE (default) or KEEP: whether INACTIVE or removal closes the endpoint's open sessions on every node.")
             LiveSessionPolicy liveSessions = LiveSessionPolicy.DEFAULT;
@@ -317,7 +374,7 @@ public final class RelayMain {
                 Instant now = Instant.now();
                 String ca = readTrustedCa(trustedCa);
                 Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
-                        upstreamOrigin, ca, liveSessions, now, now);
+                        upstreamOrigin, ca, capture, liveSessions, now, now);
                 UpstreamUri.destination(endpoint); // refuse a destination the relay could never use
                 UpstreamTrust.check(endpoint); // and a CA it could never read
                 return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
@@ -379,6 +436,41 @@ public final class RelayMain {
             @Override
             public Integer call() {
                 return parent.write(spec, store -> store.setStatus(id, status), id + " is " + status, "no endpoint " + id);
+            }
+        }
+
+        /** Reads {@code off}, {@code metadata}, {@code samples} in any letter case. */
+        static final class CaptureConverter implements CommandLine.ITypeConverter<CaptureMode> {
+            @Override
+            public CaptureMode convert(String value) {
+                try {
+                    return CaptureMode.parse(value);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.TypeConversionException(e.getMessage());
+                }
+            }
+        }
+
+        @Command(name = "update", mixinStandardHelpOptions = true,
+                description = "Change settings of an endpoint; options not given keep their value.")
+        static final class Update implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            EndpointCommand parent;
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+            @Parameters(index = "0", paramLabel = "ID")
+            String id;
+            @Option(names = "--capture", paramLabel = "MODE", converter = CaptureConverter.class,
+                    description = "API discovery: off, metadata or samples (docs/discovery.md).")
+            CaptureMode capture;
+
+            @Override
+            public Integer call() {
+                if (capture == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "nothing to change: give --capture");
+                }
+                return parent.write(spec, store -> store.lookup(id).map(e -> store.update(e.withCapture(capture))).orElse(false),
+                        id + " capture is " + capture.label(), "no endpoint " + id);
             }
         }
 

@@ -63,10 +63,12 @@ public final class RelayServer implements AutoCloseable {
     private final Readiness readiness;
     private final ServerConnector adminConnector;
     private final SessionControl control;
+    private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
         RelayConfig config = b.config;
         this.config = config;
+        this.taps = b.taps;
         this.metrics = b.metrics != null ? b.metrics : RelayMetrics.create(config.operations().maxEndpointLabels());
         this.readiness = b.readiness != null ? b.readiness : Readiness.withoutStore();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -104,7 +106,8 @@ public final class RelayServer implements AutoCloseable {
 
         HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions,
                 new Admission(config.limits(), control.cluster(), control.node()),
-                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness);
+                OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness,
+                b.taps);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(config.idleTimeout());
             // Parts, not whole messages, pass through the relay: frames larger than this are
@@ -145,6 +148,7 @@ public final class RelayServer implements AutoCloseable {
         private RelayMetrics metrics;
         private Readiness readiness;
         private SessionControl control;
+        private SessionTap.Factory taps = SessionTap.Factory.NONE;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
             this.config = Objects.requireNonNull(config, "config");
@@ -185,6 +189,15 @@ public final class RelayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * API discovery's taps ({@code io.wsrelay.relay.discovery}); default: none. If the factory
+         * is {@link AutoCloseable}, the relay closes it after its last session has ended.
+         */
+        public Builder taps(SessionTap.Factory sessionTaps) {
+            this.taps = Objects.requireNonNull(sessionTaps, "taps");
+            return this;
+        }
+
         public RelayServer build() {
             return new RelayServer(this);
         }
@@ -206,9 +219,9 @@ public final class RelayServer implements AutoCloseable {
         LOG.info("wsrelay listening on {}:{} ({}, max sessions {}, max message {} bytes, connect timeout {} ms)",
                 config.host(), port(), config.security().tls().isEnabled() ? "wss" : "ws",
                 config.limits().maxSessions(), config.limits().maxMessageBytes(), config.connectTimeout().toMillis());
-        LOG.info("security: origins {} (missing allowed: {}, same origin: {}), private upstream addresses {}, "
-                        + "allowed networks {}", config.security().allowedOrigins(), config.security().allowMissingOrigin(),
-                config.security().allowSameOrigin(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
+        LOG.info("security: origins {} (missing allowed: {}, same origin: {}, public hosts {}), private upstream "
+                        + "addresses {}, allowed networks {}", config.security().allowedOrigins(),
+                config.security().allowMissingOrigin(), config.security().allowSameOrigin(), config.security().publicHosts(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
         control.start();
@@ -324,6 +337,14 @@ public final class RelayServer implements AutoCloseable {
 
     private void shutdownExecutors() {
         control.stop();
+        if (taps instanceof AutoCloseable closeable) {
+            // After every session has ended, so discovery's last flush holds them all.
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("discovery did not stop cleanly: {}", e.toString(), e);
+            }
+        }
         upstreams.close();
         scheduler.shutdownNow();
         metrics.close();

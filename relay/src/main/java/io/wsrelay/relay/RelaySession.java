@@ -70,6 +70,8 @@ final class RelaySession {
     private volatile ScheduledFuture<?> pings;
     private volatile Pump upPump;
     private volatile Pump downPump;
+    /** API discovery's tap, or null (capture off); set by the handshake before the pumps start. */
+    private volatile SessionTap tap;
 
     RelaySession(long id, String endpointId, String clientAddress, URI upstreamUri, RelayConfig config,
                  ScheduledExecutorService scheduler, Consumer<RelaySession> onFinish, AtomicInteger pumpThreads,
@@ -124,6 +126,11 @@ final class RelaySession {
         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Sets API discovery's tap; called by the handshake, before the client's side opens. */
+    void tap(SessionTap sessionTap) {
+        this.tap = sessionTap;
+    }
+
     /** Jetty opened the client's side: start both pumps and the keepalive timer. */
     void downstreamOpened(Session session) {
         if (finished.get() || !opened.compareAndSet(false, true)) {
@@ -133,12 +140,13 @@ final class RelaySession {
         this.downstream = session;
         Duration writeTimeout = config.idleTimeout();
         WebSocket ws = upstream;
+        SessionTap t = tap;
         Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
                 new UpstreamSink(ws, writeTimeout), config.limits().maxMessageBytes(), this,
-                metrics.traffic(Pump.Direction.UPSTREAM));
+                metrics.traffic(Pump.Direction.UPSTREAM), t == null ? null : t.toUpstream());
         Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
                 new DownstreamSink(session, writeTimeout), config.limits().maxMessageBytes(), this,
-                metrics.traffic(Pump.Direction.DOWNSTREAM));
+                metrics.traffic(Pump.Direction.DOWNSTREAM), t == null ? null : t.toDownstream());
         upPump = up;
         downPump = down;
         startThread(up, Pump.Direction.UPSTREAM);
@@ -366,7 +374,13 @@ final class RelaySession {
         }
         toUpstream.stop();
         toDownstream.stop();
-        LOG.debug("{} closed after {} ms", this, Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+        Duration lasted = Duration.ofNanos(System.nanoTime() - startNanos);
+        LOG.debug("{} closed after {} ms", this, lasted.toMillis());
+        SessionTap t = tap;
+        if (t != null) {
+            String by = closedBy.get();
+            t.ended(codeToClient, codeToUpstream, by == null ? "relay" : by, lasted);
+        }
         onFinish.accept(this);
     }
 

@@ -70,6 +70,13 @@ public final class RelayHarness implements AutoCloseable {
         return new RelayHarness(settings, (config, memory) -> Operations.builder(config, store.apply(memory)));
     }
 
+    /** A relay wired as {@code wsrelay serve} wires it, over the in-memory store, with {@code discovery} made for it. */
+    public static RelayHarness withDiscovery(Map<String, String> settings,
+                                             Function<EndpointStore, io.wsrelay.relay.discovery.Discovery> discovery)
+            throws Exception {
+        return new RelayHarness(settings, (config, memory) -> Operations.builder(config, memory, discovery.apply(memory)));
+    }
+
     /** {@code http://127.0.0.1:<operations port><path>}: the admin port if one is configured. */
     public URI admin(String path) {
         return URI.create("http://127.0.0.1:" + relay.adminPort() + path);

@@ -29,6 +29,8 @@ import java.util.Objects;
  *                        ({@code https://app.example.com})
  * @param trustedCa       PEM certificate(s) trusted for this endpoint's {@code wss://} upstreams
  *                        instead of the JVM's default trust store; empty means default trust
+ * @param capture         what API discovery records of this endpoint's sessions; {@code OFF} by
+ *                        default ({@code docs/discovery.md})
  * @param liveSessions    what happens to the endpoint's open sessions when it is set
  *                        {@code INACTIVE} or removed ({@link LiveSessionPolicy}; default
  *                        {@code CLOSE})
@@ -45,6 +47,7 @@ public record Endpoint(
         Map<String, String> upstreamHeaders,
         String upstreamOrigin,
         String trustedCa,
+        CaptureMode capture,
         LiveSessionPolicy liveSessions,
         Instant createdAt,
         Instant updatedAt) {
@@ -69,6 +72,7 @@ public record Endpoint(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(upstreamOrigin, "upstreamOrigin");
         Objects.requireNonNull(trustedCa, "trustedCa");
+        Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(liveSessions, "liveSessions");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
@@ -90,13 +94,38 @@ public record Endpoint(
      */
     public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
                     List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
-                    String upstreamOrigin, String trustedCa, Instant createdAt, Instant updatedAt) {
+                    String upstreamOrigin, String trustedCa, CaptureMode capture, Instant createdAt, Instant updatedAt) {
         this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
-                trustedCa, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
+                trustedCa, capture, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
     }
 
     /**
-     * An endpoint with the default upstream Origin rule, default TLS trust and default live-session policy.
+     * An endpoint with capture {@code OFF}.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    String upstreamOrigin, String trustedCa, LiveSessionPolicy liveSessions, Instant createdAt,
+                    Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
+                trustedCa, CaptureMode.OFF, liveSessions, createdAt, updatedAt);
+    }
+
+    /**
+     * An endpoint with capture {@code OFF} and the default live-session policy.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    String upstreamOrigin, String trustedCa, Instant createdAt, Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
+                trustedCa, CaptureMode.OFF, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
+    }
+
+    /**
+     * An endpoint with the default upstream Origin rule and default TLS trust.
      *
      * @throws IllegalArgumentException as the canonical constructor
      */
@@ -104,7 +133,7 @@ public record Endpoint(
                     List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
                     Instant createdAt, Instant updatedAt) {
         this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, "", "",
-                LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
+                CaptureMode.OFF, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
     }
 
     /**
@@ -120,13 +149,19 @@ public record Endpoint(
     /** A copy with another status and {@code updatedAt} set to now. */
     public Endpoint withStatus(EndpointStatus newStatus) {
         return new Endpoint(id, destinationUrl, newStatus, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, upstreamOrigin, trustedCa, liveSessions, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, capture, liveSessions, createdAt, Instant.now());
+    }
+
+    /** A copy with another capture mode and {@code updatedAt} set to now. */
+    public Endpoint withCapture(CaptureMode newCapture) {
+        return new Endpoint(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
+                upstreamHeaders, upstreamOrigin, trustedCa, newCapture, liveSessions, createdAt, Instant.now());
     }
 
     /** A copy with another live-session policy and {@code updatedAt} set to now. */
     public Endpoint withLiveSessions(LiveSessionPolicy policy) {
         return new Endpoint(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, upstreamOrigin, trustedCa, policy, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, capture, policy, createdAt, Instant.now());
     }
 
     /** Whether new upgrades to this endpoint are relayed. */
@@ -141,6 +176,8 @@ public record Endpoint(
                 + ", allowedHosts=" + allowedHosts.size() + ", allowedOrigins=" + allowedOrigins.size()
                 + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet()
                 + (upstreamOrigin.isEmpty() ? "" : ", upstreamOrigin=" + upstreamOrigin)
-                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes") + ", liveSessions=" + liveSessions + "}";
+                + (trustedCa.isEmpty() ? "" : ", trustedCa=yes")
+                + (capture == CaptureMode.OFF ? "" : ", capture=" + capture.label())
+                + ", liveSessions=" + liveSessions + "}";
     }
 }

@@ -1,6 +1,7 @@
 package io.wsrelay.relay.spi;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An endpoint store: the lookup the relay needs, plus the writes the command line, the admin
@@ -67,6 +68,16 @@ public interface EndpointStore extends EndpointLookup, AutoCloseable {
      * @throws StoreUnavailableException if it does not answer within its timeout
      */
     void ping() throws StoreException;
+
+    /**
+     * Where API discovery keeps what the relay nodes learnt, when this store can hold it (the SQL
+     * store can; a caching store answers its delegate's).
+     *
+     * @return the discovery store, or empty when discovery data stays in each node's memory only
+     */
+    default Optional<DiscoveryStore> discovery() {
+        return Optional.empty();
+    }
 
     /** Releases pools and connections. Idempotent; never throws. */
     @Override

@@ -249,6 +249,12 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
      * <p>Pings the delegate only: the relay serves without Redis, so a Redis outage does not make
      * it unready.
      */
+    /** The delegate's: discovery data is not cached. */
+    @Override
+    public java.util.Optional<io.wsrelay.relay.spi.DiscoveryStore> discovery() {
+        return delegate.discovery();
+    }
+
     @Override
     public void ping() throws StoreException {
         requireOpen("ping");

@@ -53,11 +53,13 @@ public final class SqlEndpointStore implements EndpointStore {
     private final DSLContext db;
     private final String url;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final SqlDiscoveryStore discovery;
 
     private SqlEndpointStore(HikariDataSource pool, DSLContext db, String url) {
         this.pool = pool;
         this.db = db;
         this.url = url;
+        this.discovery = new SqlDiscoveryStore(db, closed::get);
     }
 
     /**
@@ -155,6 +157,7 @@ public final class SqlEndpointStore implements EndpointStore {
                 .set(ENDPOINT.UPSTREAM_HEADERS, row.getUpstreamHeaders())
                 .set(ENDPOINT.UPSTREAM_ORIGIN, row.getUpstreamOrigin())
                 .set(ENDPOINT.TRUSTED_CA, row.getTrustedCa())
+                .set(ENDPOINT.CAPTURE, row.getCapture())
                 .set(ENDPOINT.LIVE_SESSIONS, row.getLiveSessions())
                 .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
                 .where(ENDPOINT.ID.eq(row.getId()))
@@ -185,6 +188,12 @@ public final class SqlEndpointStore implements EndpointStore {
         return call("list", () -> db.selectFrom(ENDPOINT)
                 .orderBy(ENDPOINT.ID)
                 .fetch(EndpointRecords::toEndpoint));
+    }
+
+    /** {@inheritDoc} <p>The table {@code discovery_aggregate} of the same database. */
+    @Override
+    public Optional<io.wsrelay.relay.spi.DiscoveryStore> discovery() {
+        return Optional.of(discovery);
     }
 
     /** {@inheritDoc} <p>Borrows a connection and runs {@code SELECT 1}. */

@@ -1,0 +1,137 @@
+package io.wsrelay.relay.discovery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wsrelay.relay.TestClient;
+import io.wsrelay.relay.Timeouts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static io.wsrelay.relay.discovery.DiscoveryFixture.ask;
+import static io.wsrelay.relay.discovery.DiscoveryFixture.bye;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The AsyncAPI and HAR exports of sessions in four protocols, checked by the official tools:
+ * {@code @asyncapi/parser} and {@code har-validator} (npm, {@code src/test/js/discovery}, installed
+ * by {@code .ci/install-npm-tools.sh} before the integration tests).
+ */
+class DiscoveryDocumentsIT {
+    private static final Duration NODE_RUN = Duration.ofSeconds(60);
+    private static DiscoveryFixture fixture;
+
+    @BeforeAll
+    static void learnFourProtocols() throws Exception {
+        fixture = new DiscoveryFixture(DiscoveryLimits.defaults());
+        try (TestClient c = fixture.open("proto", "/chat?room=lobby")) {
+            ask(c, "{\"type\":\"join\",\"id\":1,\"room\":\"lobby\",\"token\":\"t-secret\"}");
+            ask(c, "{\"type\":\"say\",\"id\":2,\"text\":\"hello\"}");
+            bye(c);
+        }
+        try (TestClient c = fixture.open("proto", "/graphql", "graphql-transport-ws")) {
+            ask(c, "{\"type\":\"connection_init\",\"payload\":{}}");
+            c.sendText("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { price { value } }\"}}");
+            for (int i = 0; i < 3; i++) {
+                c.nextMessage(Timeouts.MESSAGE);
+            }
+            bye(c);
+        }
+        try (TestClient c = fixture.open("proto", "/rpc")) {
+            ask(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"add\",\"params\":[1,2]}");
+            ask(c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"missing\"}");
+            bye(c);
+        }
+        try (TestClient c = fixture.open("proto", "/binary")) {
+            c.sendBinary(new byte[]{1, 2, 3});
+            c.nextMessage(Timeouts.MESSAGE);
+            bye(c);
+        }
+        fixture.awaitSessions("proto", 4);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void asyncApiDocumentPassesTheOfficialParser() throws Exception {
+        JsonNode doc = fixture.get("/admin/discovery/proto/asyncapi");
+        Result r = validate("asyncapi", doc);
+        assertAll(
+                () -> assertEquals(0, r.exit(), r.output()),
+                () -> assertTrue(r.output().startsWith("valid asyncapi 3.0.0 channels=4"), r.output()),
+                () -> assertEquals("send", doc.at("/operations/chat.send.join/action").asText()),
+                () -> assertEquals("#/channels/chat/messages/receive.joined",
+                        doc.at("/operations/chat.send.join/reply/messages/0/$ref").asText()),
+                () -> assertEquals("receive", doc.at("/operations/graphql.receive.next/action").asText()),
+                () -> assertTrue(doc.at("/channels/graphql/bindings/ws/headers/properties/Sec-WebSocket-Protocol/description")
+                        .asText().contains("graphql-transport-ws")));
+    }
+
+    @Test
+    void theParserRejectsABrokenDocument() throws Exception {
+        // The check above means something only if the validator fails what is not AsyncAPI.
+        ObjectNode doc = (ObjectNode) fixture.get("/admin/discovery/proto/asyncapi");
+        ((ObjectNode) doc.at("/operations/chat.send.join")).put("action", "publish");
+        assertEquals(1, validate("asyncapi", doc).exit());
+    }
+
+    @Test
+    void harLogPassesTheHarSchemaAndCarriesChromeWebSocketMessages() throws Exception {
+        JsonNode har = fixture.get("/admin/discovery/proto/har");
+        Result r = validate("har", har);
+        JsonNode chat = har.at("/log/entries/0");
+        assertAll(
+                () -> assertEquals(0, r.exit(), r.output()),
+                () -> assertEquals(4, har.at("/log/entries").size()),
+                () -> assertEquals(101, chat.at("/response/status").asInt()),
+                () -> assertEquals("websocket", chat.path("_resourceType").asText()),
+                () -> assertEquals("send", chat.at("/_webSocketMessages/0/type").asText()),
+                () -> assertEquals(1, chat.at("/_webSocketMessages/0/opcode").asInt()),
+                () -> assertEquals("receive", chat.at("/_webSocketMessages/1/type").asText()),
+                () -> assertTrue(chat.at("/_webSocketMessages/0/time").isDouble()),
+                () -> assertTrue(chat.at("/request/url").asText().endsWith("/chat?room="), chat.at("/request/url").asText()),
+                () -> assertEquals(2, har.at("/log/entries/3/_webSocketMessages/0/opcode").asInt()),
+                () -> assertTrue(!har.toString().contains("t-secret")));
+    }
+
+    @Test
+    void theHarValidatorRejectsABrokenLog() throws Exception {
+        ObjectNode har = (ObjectNode) fixture.get("/admin/discovery/proto/har");
+        ((ObjectNode) har.at("/log/entries/0")).remove("startedDateTime");
+        assertEquals(1, validate("har", har).exit());
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result validate(String kind, JsonNode document) throws IOException, InterruptedException {
+        Path dir = Path.of(System.getProperty("basedir", ".")).resolve("src/test/js/discovery");
+        Path file = Files.createTempFile("discovery-" + kind, ".json");
+        Path output = Files.createTempFile("discovery-" + kind, ".out");
+        try {
+            Files.writeString(file, document.toString(), StandardCharsets.UTF_8);
+            Process node = new ProcessBuilder("node", "validate.mjs", kind, file.toString())
+                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!node.waitFor(NODE_RUN.toSeconds(), TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+                throw new IllegalStateException("node validate.mjs did not finish within " + NODE_RUN);
+            }
+            return new Result(node.exitValue(), Files.readString(output, StandardCharsets.UTF_8).strip());
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(output);
+        }
+    }
+}

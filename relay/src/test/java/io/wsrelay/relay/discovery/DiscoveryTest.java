@@ -1,0 +1,261 @@
+package io.wsrelay.relay.discovery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wsrelay.relay.TestClient;
+import io.wsrelay.relay.Timeouts;
+import io.wsrelay.relay.spi.CaptureMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.wsrelay.relay.discovery.DiscoveryFixture.ask;
+import static io.wsrelay.relay.discovery.DiscoveryFixture.bye;
+import static io.wsrelay.relay.discovery.DiscoveryFixture.kind;
+import static io.wsrelay.relay.discovery.DiscoveryFixture.names;
+import static io.wsrelay.relay.discovery.DiscoveryFixture.path;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * API discovery through a real relay in front of a real upstream speaking four protocols: what
+ * the summary learns of each, what masking keeps out, and what capture off and metadata record.
+ */
+class DiscoveryTest {
+    private static DiscoveryFixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new DiscoveryFixture(DiscoveryLimits.defaults());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fixture.close();
+    }
+
+    @BeforeEach
+    void forget() throws Exception {
+        fixture.call("DELETE", "/admin/discovery/proto");
+        fixture.register("proto", CaptureMode.SAMPLES);
+    }
+
+    @Test
+    void typeTaggedJsonBecomesKindsWithSchemasAndCorrelatedReplies() throws Exception {
+        try (TestClient c = fixture.open("proto", "/chat?room=lobby&token=q-secret-value")) {
+            ask(c, "{\"type\":\"join\",\"id\":1,\"room\":\"lobby\"}");
+            for (int i = 0; i < 4; i++) {
+                ask(c, "{\"type\":\"say\",\"id\":" + (10 + i) + ",\"text\":\"hello " + i + "\",\"mood\":\""
+                        + (i % 2 == 0 ? "happy" : "sad") + "\"}");
+            }
+            bye(c);
+        }
+        JsonNode summary = fixture.awaitSessions("proto", 1);
+        JsonNode chat = path(summary, "/chat");
+        JsonNode up = chat.path("clientToUpstream");
+        JsonNode down = chat.path("upstreamToClient");
+        JsonNode joined = kind(down, "joined");
+        JsonNode say = kind(up, "say");
+        assertAll(
+                () -> assertEquals(List.of("join", "say"), names(up)),
+                () -> assertEquals(List.of("joined", "message"), names(down)),
+                () -> assertEquals(5, up.path("messages").asLong()),
+                () -> assertEquals(5, down.path("messages").asLong()),
+                () -> assertEquals(4, say.path("count").asLong()),
+                () -> assertEquals("type", say.path("discriminator").asText()),
+                () -> assertEquals("[\"happy\",\"sad\"]", say.at("/schema/properties/mood/enum").toString()),
+                () -> assertEquals("[\"type\",\"id\",\"text\",\"mood\"]", say.at("/schema/required").toString()),
+                () -> assertEquals("integer", say.at("/schema/properties/id/type").asText()),
+                () -> assertEquals("date-time", joined.at("/schema/properties/at/format").asText()),
+                () -> assertEquals("uuid", joined.at("/schema/properties/memberId/format").asText()),
+                () -> assertTrue(joined.at("/schema/properties/email/x-masked").asBoolean()),
+                () -> assertEquals("joined", kind(up, "join").at("/replies/0/kind").asText()),
+                () -> assertEquals(3, say.path("examples").size(), "at most K = 3 examples per kind"),
+                () -> assertEquals("{\"room\":1,\"token\":1}", chat.path("queryParameters").toString()),
+                () -> assertEquals(1, chat.at("/closeCodesToUpstream/1000").asLong()),
+                () -> assertEquals(5, up.at("/sizeBytes/count").asLong()),
+                () -> assertFalse(summary.toString().contains("q-secret-value"), "query values are never recorded"),
+                () -> assertFalse(summary.toString().contains("alice@example.com"), "e-mail values are masked"),
+                () -> assertFalse(chat.path("queryParameters").has("endpointId"), "the relay's own parameter is left out"));
+    }
+
+    @Test
+    void graphqlTransportWsIsRecognisedWithItsSubscriptions() throws Exception {
+        try (TestClient c = fixture.open("proto", "/graphql", "graphql-transport-ws")) {
+            assertEquals("graphql-transport-ws", c.subprotocol());
+            ask(c, "{\"type\":\"connection_init\",\"payload\":{}}");
+            c.sendText("{\"id\":\"s1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { price { symbol value } }\"}}");
+            for (int i = 0; i < 3; i++) {
+                c.nextMessage(Timeouts.MESSAGE);
+            }
+            bye(c);
+        }
+        JsonNode g = path(fixture.awaitSessions("proto", 1), "/graphql");
+        JsonNode subscribe = kind(g.path("clientToUpstream"), "subscribe");
+        JsonNode next = kind(g.path("upstreamToClient"), "next");
+        assertAll(
+                () -> assertEquals(List.of("connection_init", "subscribe"), names(g.path("clientToUpstream"))),
+                () -> assertEquals(List.of("connection_ack", "next", "complete"), names(g.path("upstreamToClient"))),
+                () -> assertEquals("graphql-transport-ws", subscribe.path("protocol").asText()),
+                () -> assertEquals(2, next.path("count").asLong()),
+                () -> assertEquals("number", next.at("/schema/properties/payload/properties/data/properties/price/properties/value/type").asText()),
+                () -> assertEquals("[{\"kind\":\"next\",\"count\":2},{\"kind\":\"complete\",\"count\":1}]",
+                        subscribe.path("replies").toString()),
+                () -> assertEquals(1, g.at("/offeredSubprotocols/graphql-transport-ws").asLong()),
+                () -> assertEquals(1, g.at("/chosenSubprotocols/graphql-transport-ws").asLong()));
+    }
+
+    @Test
+    void jsonRpcRequestsArePairedWithTheirResultsAndErrors() throws Exception {
+        try (TestClient c = fixture.open("proto", "/rpc")) {
+            ask(c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"add\",\"params\":[2,3]}");
+            ask(c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\",\"params\":{\"word\":\"hi\"}}");
+            ask(c, "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"nope\"}");
+            bye(c);
+        }
+        JsonNode rpc = path(fixture.awaitSessions("proto", 1), "/rpc");
+        JsonNode add = kind(rpc.path("clientToUpstream"), "add");
+        assertAll(
+                () -> assertEquals(List.of("add", "echo", "nope"), names(rpc.path("clientToUpstream"))),
+                () -> assertEquals(List.of("add.result", "echo.result", "nope.error"), names(rpc.path("upstreamToClient"))),
+                () -> assertEquals("json-rpc", add.path("protocol").asText()),
+                () -> assertEquals("method", add.path("discriminator").asText()),
+                () -> assertEquals("add.result", add.at("/replies/0/kind").asText()),
+                () -> assertEquals("integer", kind(rpc.path("upstreamToClient"), "add.result")
+                        .at("/schema/properties/result/type").asText()),
+                () -> assertEquals(-32601, kind(rpc.path("upstreamToClient"), "nope.error")
+                        .at("/examples/0/error/code").asInt()));
+    }
+
+    @Test
+    void binaryAndNonJsonTextGetSizesAndContentGuessesOnly() throws Exception {
+        try (TestClient c = fixture.open("proto", "/binary")) {
+            c.sendBinary(new byte[]{0x1f, (byte) 0x8b, 8, 0, 1, 2, 3, 4});
+            assertEquals(16, c.nextMessage(Timeouts.MESSAGE).bytes().length);
+            ask(c, "plain words, password=hunter2 and mail bob@corp.example");
+            bye(c);
+        }
+        JsonNode bin = path(fixture.awaitSessions("proto", 1), "/binary");
+        JsonNode up = bin.path("clientToUpstream");
+        JsonNode down = bin.path("upstreamToClient");
+        assertAll(
+                () -> assertEquals(0, up.path("kinds").size()),
+                () -> assertEquals(1, up.path("binaryMessages").asLong()),
+                () -> assertEquals(1, up.at("/binary/contentGuesses/gzip").asLong()),
+                () -> assertEquals(8, up.at("/binary/samples/0/size").asLong()),
+                () -> assertEquals("1f8b080001020304", up.at("/binary/samples/0/firstBytes").asText()),
+                () -> assertEquals(1, down.at("/binary/contentGuesses/png").asLong()),
+                () -> assertEquals(1, up.at("/nonJsonText/messages").asLong()),
+                () -> assertEquals("plain words, password=*** and mail ***", up.at("/nonJsonText/samples/0").asText()),
+                () -> assertEquals(1, down.at("/nonJsonText/messages").asLong()));
+    }
+
+    @Test
+    void secretsInNestedKeysAndValuesNeverReachAnyExport() throws Exception {
+        String message = "{\"type\":\"login\",\"account\":{\"user\":\"bob\",\"password\":\"hunter2-pw\"},\"credentials\":{\"pin\":1234},"
+                + "\"profile\":{\"contact\":{\"mail\":\"bob@corp.example\",\"phone\":\"n/a\"}},"
+                + "\"headers\":{\"Authorization\":\"Bearer abc.def.ghi\",\"X-Trace\":\"t1\"},"
+                + "\"devices\":[{\"name\":\"laptop\",\"apiKey\":\"K-998877-key\"},{\"name\":\"phone\",\"api_key\":\"K-112233-key\"}],"
+                + "\"session\":{\"cookie\":\"sid=c00kie-value\",\"refresh\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl\"},"
+                + "\"note\":\"card 4111 1111 1111 1111\"}";
+        try (TestClient c = fixture.open("proto", "/chat")) {
+            ask(c, message);
+            bye(c);
+        }
+        JsonNode summary = fixture.awaitSessions("proto", 1);
+        String all = summary.toString() + fixture.get("/admin/discovery/proto/asyncapi") + fixture.get("/admin/discovery/proto/har");
+        JsonNode login = kind(path(summary, "/chat").path("clientToUpstream"), "login");
+        assertAll(
+                () -> List.of("hunter2-pw", "bob@corp.example", "abc.def.ghi", "K-998877-key", "K-112233-key",
+                        "c00kie-value", "eyJhbGciOiJIUzI1NiJ9", "4111 1111 1111 1111").forEach(secret ->
+                        assertFalse(all.contains(secret), "the export shows " + secret)),
+                () -> assertEquals("***", login.at("/examples/0/account/password").asText()),
+                () -> assertEquals("bob", login.at("/examples/0/account/user").asText()),
+                () -> assertEquals("***", login.at("/examples/0/credentials").asText(), "a sensitive key masks its whole value"),
+                () -> assertEquals("t1", login.at("/examples/0/headers/X-Trace").asText()),
+                () -> assertTrue(login.at("/schema/properties/devices/items/properties/apiKey/x-masked").asBoolean()),
+                () -> assertTrue(login.at("/schema/properties/profile/properties/contact/properties/mail/x-masked").asBoolean()));
+    }
+
+    @Test
+    void captureOffRecordsNothing() throws Exception {
+        fixture.register("quiet", CaptureMode.OFF);
+        try (TestClient c = fixture.open("quiet", "/chat")) {
+            ask(c, "{\"type\":\"ping\"}");
+            bye(c);
+        }
+        fixture.register("marker", CaptureMode.METADATA);
+        try (TestClient c = fixture.open("marker", "/chat")) {
+            bye(c);
+        }
+        // Sessions are aggregated in order: once the later one shows, the earlier would have too.
+        fixture.awaitSessions("marker", 1);
+        JsonNode quiet = fixture.get("/admin/discovery/quiet");
+        assertAll(
+                () -> assertEquals(0, quiet.path("sessions").asLong()),
+                () -> assertEquals("off", quiet.path("capture").asText()),
+                () -> assertEquals(0, quiet.path("paths").size()));
+    }
+
+    @Test
+    void metadataRecordsCountsAndSizesButNoContent() throws Exception {
+        fixture.register("meta", CaptureMode.METADATA);
+        try (TestClient c = fixture.open("meta", "/chat?room=r1")) {
+            ask(c, "{\"type\":\"say\",\"text\":\"the-content-itself\"}");
+            ask(c, "{\"type\":\"ping\"}");
+            bye(c);
+        }
+        JsonNode summary = fixture.awaitSessions("meta", 1);
+        JsonNode chat = path(summary, "/chat");
+        String har = fixture.get("/admin/discovery/meta/har").toString();
+        assertAll(
+                () -> assertEquals(2, chat.at("/clientToUpstream/messages").asLong()),
+                () -> assertEquals(2, chat.at("/upstreamToClient/messages").asLong()),
+                () -> assertEquals(2, chat.at("/clientToUpstream/sizeBytes/count").asLong()),
+                () -> assertEquals(0, chat.at("/clientToUpstream/kinds").size()),
+                () -> assertEquals(1, chat.at("/queryParameters/room").asLong()),
+                () -> assertFalse(summary.toString().contains("the-content-itself")),
+                () -> assertFalse(har.contains("the-content-itself")),
+                () -> assertTrue(har.contains("\"_webSocketMessages\":[]")));
+    }
+
+    @Test
+    void refusedHandshakesAreCountedWithTheirStatus() throws Exception {
+        fixture.harness.store.remove("gone");
+        fixture.harness.store.insert(io.wsrelay.relay.spi.Endpoint.of("gone", "ws://127.0.0.1:1").withCapture(CaptureMode.METADATA));
+        assertEquals(502, TestClient.refusal(fixture.harness.uri("/x?endpointId=gone")));
+        JsonNode summary = org.awaitility.Awaitility.await().atMost(Timeouts.MESSAGE).until(() -> fixture.get("/admin/discovery/gone"),
+                s -> s.path("refused").size() > 0);
+        assertEquals(1, summary.path("refused").path("502 upstream_unreachable").asLong(), summary.path("refused").toString());
+    }
+
+    @Test
+    void unknownIdIsNotFoundAndTheApiNeedsTheToken() throws Exception {
+        assertAll(
+                () -> assertEquals(404, fixture.call("GET", "/admin/discovery/no-such-endpoint").statusCode()),
+                () -> assertEquals(404, fixture.call("GET", "/admin/discovery/proto/other").statusCode()),
+                () -> assertEquals(405, fixture.call("POST", "/admin/discovery/proto").statusCode()),
+                () -> assertEquals(401, io.wsrelay.relay.TestHttp.send(fixture.harness.admin("/admin/discovery/proto"),
+                        "GET", null, "wrong").statusCode()),
+                () -> assertEquals(401, io.wsrelay.relay.TestHttp.send(fixture.harness.admin("/admin/discovery/proto/har"),
+                        "GET", null, null).statusCode()));
+    }
+
+    @Test
+    void deleteClearsWhatWasLearnt() throws Exception {
+        try (TestClient c = fixture.open("proto", "/chat")) {
+            ask(c, "{\"type\":\"ping\"}");
+            bye(c);
+        }
+        fixture.awaitSessions("proto", 1);
+        assertEquals(204, fixture.call("DELETE", "/admin/discovery/proto").statusCode());
+        JsonNode after = fixture.get("/admin/discovery/proto");
+        assertAll(
+                () -> assertEquals(0, after.path("sessions").asLong()),
+                () -> assertEquals(0, after.path("paths").size()));
+    }
+}
