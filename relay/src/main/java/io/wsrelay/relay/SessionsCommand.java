@@ -42,7 +42,7 @@ final class SessionsCommand {
     /** Sends one request to the node; prints its error and returns null unless it answered {@code expected}. */
     JsonNode call(CommandLine.Model.CommandSpec spec, String method, String pathAndQuery, int expected) {
         PrintWriter err = spec.commandLine().getErr();
-        RelayConfig config = main.config(Map.of());
+        RelayConfig config = main.config();
         String token = config.operations().adminToken();
         if (token.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
