@@ -78,6 +78,15 @@ const rewrites = [
     'wss://relay.test/ws-proxy/feed?endpointId=e1&endpointHost=example.com%3A443&endpointScheme=ws'],
   ['wss://[::1]:9000/x', 'wss://relay.test/ws-proxy/x?endpointId=e1&endpointHost=%5B%3A%3A1%5D%3A9000'],
   ['wss://bücher.example/x', 'wss://relay.test/ws-proxy/x?endpointId=e1&endpointHost=xn--bcher-kva.example'],
+  // A page's own relay-named parameters stay before the script's one trailing group, where the
+  // relay (UpstreamUri.stripRelayParameters) leaves them to the page.
+  ['wss://example.com/feed?endpointScheme=foo',
+    'wss://relay.test/ws-proxy/feed?endpointScheme=foo&endpointId=e1'],
+  ['wss://example.com/feed?endpointHost=h&endpointId=mine&endpointScheme=ws',
+    'wss://relay.test/ws-proxy/feed?endpointHost=h&endpointId=mine&endpointScheme=ws&endpointId=e1'],
+  ['ws://example.com/feed?endpointScheme=wss&endpointHost=x',
+    'wss://relay.test/ws-proxy/feed?endpointScheme=wss&endpointHost=x&endpointId=e1&endpointHost=example.com'
+      + '&endpointScheme=ws'],
 ];
 
 for (const [url, expected] of rewrites) {

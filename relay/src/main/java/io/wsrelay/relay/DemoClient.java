@@ -18,6 +18,34 @@ final class DemoClient {
     private DemoClient() {
     }
 
+    /** {@code host 127.0.0.1 port 9} of a ws/wss URI, with the scheme's default port. */
+    static String address(URI uri) {
+        int port = uri.getPort() != -1 ? uri.getPort() : "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return "host " + uri.getHost() + " port " + port;
+    }
+
+    /** What an operator reads in a failed connect: the cause in words, not a class name. */
+    static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String known = switch (t) {
+                case java.net.http.HttpConnectTimeoutException x -> "connect timed out";
+                case java.net.ConnectException x -> "connection refused" + detail(x, "Connection refused");
+                case java.nio.channels.UnresolvedAddressException x -> "unknown host";
+                case java.net.UnknownHostException x -> "unknown host";
+                case javax.net.ssl.SSLException x -> "TLS handshake failed: " + x.getMessage();
+                default -> null;
+            };
+            if (known != null) {
+                return known;
+            }
+        }
+        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    }
+
+    private static String detail(Throwable t, String usual) {
+        return t.getMessage() == null || t.getMessage().equalsIgnoreCase(usual) ? "" : " (" + t.getMessage() + ")";
+    }
+
     /**
      * Sends each message, waits for one reply per message, closes with 1000.
      *
@@ -65,11 +93,11 @@ final class DemoClient {
                 if (e.getCause() instanceof WebSocketHandshakeException h) {
                     err.println("refused: HTTP " + h.getResponse().statusCode() + " " + h.getResponse().body());
                 } else {
-                    err.println("failed: " + e.getCause());
+                    err.println("wsrelay: cannot connect to " + address(uri) + ": " + reason(e.getCause()));
                 }
                 return 1;
             } catch (java.util.concurrent.TimeoutException e) {
-                err.println("failed: no answer within " + timeout.toSeconds() + " s");
+                err.println("wsrelay: cannot connect to " + address(uri) + ": no answer within " + timeout.toSeconds() * 2 + " s");
                 return 1;
             }
             out.println("connected" + (ws.getSubprotocol().isEmpty() ? "" : " (subprotocol " + ws.getSubprotocol() + ")"));

@@ -41,14 +41,23 @@ public final class EchoServer implements AutoCloseable {
     /**
      * Starts an echo server.
      *
-     * @throws RelayException if the port cannot be bound
+     * @throws RelayException if the port cannot be bound, saying why ("address already in use")
      */
     public static EchoServer start(String host, int port) {
         EchoServer echo = new EchoServer(host, port);
         try {
             echo.server.start();
         } catch (Exception e) {
-            throw new RelayException("echo server failed to start on " + host + ":" + port, e);
+            Throwable cause = e instanceof java.io.IOException && e.getCause() instanceof java.net.BindException b ? b : e;
+            String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            RelayException failure = new RelayException("echo server cannot listen on " + host + ":" + port + ": "
+                    + why.toLowerCase(java.util.Locale.ROOT), e);
+            try {
+                echo.server.stop(); // its thread pool started before the bind failed
+            } catch (Exception stop) {
+                failure.addSuppressed(stop);
+            }
+            throw failure;
         }
         return echo;
     }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,13 +30,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Refusals happen before any {@code 101}, with a JSON body
  * {@code {"error": "...", "detail": "..."}}, checked in this order: upgrade rate of the client
- * address 429 (with {@code Retry-After}); no {@code endpointId} 400; sessions of the client
+ * address 429 (with {@code Retry-After}); no {@code endpointId} 400; a malformed
+ * {@code Sec-WebSocket-Protocol} list 400 {@code bad_subprotocol}; sessions of the client
  * address 429; relay-wide session limit 503; store unreachable 503; unknown id 404; endpoint
  * not {@code ACTIVE} 403; Origin not allowed 403 ({@link OriginPolicy}); endpoint's session
  * limit 503; host not on the endpoint's list 403; destination address refused 403
  * ({@link DestinationGuard}); upstream refused, failed TLS or answered other than {@code 101}
  * 502; upstream handshake past the connect timeout 504; draining for shutdown 503. No refusal
- * before the last three contacts the upstream.
+ * before the last three contacts the upstream. A client that closes its connection while the
+ * upstream is still being opened cancels that connect (its upstream socket closes, its slots
+ * are released at once). The {@code 101} never accepts an extension: permessage-deflate is
+ * off on the client leg.
  *
  * <p>Jetty calls {@link #createWebSocket} on a virtual thread, so the store lookup, DNS and the
  * upstream connect block that thread only. Thread-safe.
@@ -97,6 +102,7 @@ final class HandshakeHandler implements WebSocketCreator {
                     .filter(id -> !id.isEmpty())
                     .orElseThrow(() -> new UpgradeRejectedException(400, "missing_endpoint_id",
                             "the query parameter " + UpstreamUri.ENDPOINT_ID + " is required"));
+            List<String> offered = subprotocols(request);
             clientSlot = admission.admitClient(address);
             if (!sessions.tryAcquire()) {
                 throw new UpgradeRejectedException(503, "too_many_sessions",
@@ -111,8 +117,19 @@ final class HandshakeHandler implements WebSocketCreator {
             Map<String, String> upstreamHeaders = headers.upstreamHeaders(clientRequest(request, address), endpoint);
             Admission.Ticket slots = both(clientSlot, endpointSlot);
             RelaySession session = sessions.newSession(ids.incrementAndGet(), endpoint.id(), client, upstreamUri, slots::close);
-            List<String> offered = request.getSubProtocols();
-            WebSocket upstream = connect(upstreamUri, offered, upstreamHeaders, endpoint, session);
+            WebSocket upstream;
+            ClientWatch watch = ClientWatch.start(request);
+            try {
+                upstream = connect(upstreamUri, offered, upstreamHeaders, endpoint, session, watch.outcome());
+            } catch (ClientGoneException e) {
+                if (watch.outcome().getNow(ClientWatch.Outcome.GONE) == ClientWatch.Outcome.EARLY_DATA) {
+                    throw new UpgradeRejectedException(400, "bad_request", "the client sent data before the response "
+                            + "to its opening handshake (RFC 6455 section 4.1)");
+                }
+                throw e;
+            } finally {
+                watch.stop();
+            }
             String chosen = upstream.getSubprotocol();
             if (chosen != null && !chosen.isEmpty()) {
                 if (!offered.contains(chosen)) {
@@ -122,6 +139,9 @@ final class HandshakeHandler implements WebSocketCreator {
                 }
                 response.setAcceptedSubProtocol(chosen);
             }
+            // No extension on the client leg: the JDK client cannot compress towards the upstream,
+            // so accepting permessage-deflate would mean inflating, unbounded, all the client sends.
+            response.setExtensions(List.of());
             if (endpoint.capture().isOn()) {
                 session.tap(taps.open(new SessionTap.Opening(session.id(), endpoint, rawPath.substring(PREFIX.length()),
                         rawQuery, offered, chosen, 101, null)));
@@ -137,6 +157,13 @@ final class HandshakeHandler implements WebSocketCreator {
                         request.getSubProtocols(), null, e.status(), e.error()));
             }
             reject(response, callback, e, endpointId, client);
+            return null;
+        } catch (ClientGoneException e) {
+            // Nobody reads the answer; counted with the refusals (499, nginx's "client closed request").
+            metrics.upgradeRefused(499, "client_gone");
+            LOG.debug("client {} left during the upstream connect of endpoint {}; connect cancelled",
+                    client, LogText.safe(endpointId));
+            Json.writeError(response, callback, 499, "client_gone", "the client closed its connection");
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -154,17 +181,65 @@ final class HandshakeHandler implements WebSocketCreator {
     }
 
     private WebSocket connect(URI uri, List<String> offered, Map<String, String> upstreamHeaders, Endpoint endpoint,
-                              RelaySession session) throws InterruptedException {
+                              RelaySession session, CompletableFuture<?> clientGone) throws InterruptedException {
         long start = System.nanoTime();
         boolean ok = false;
+        boolean counted = true;
         try {
             WebSocket upstream = connector.connect(uri, offered, upstreamHeaders, endpoint.trustedCa(),
-                    session.upstreamListener());
+                    session.upstreamListener(), clientGone);
             ok = true;
             return upstream;
+        } catch (ClientGoneException e) {
+            counted = false; // the client's doing, not the upstream's
+            throw e;
         } finally {
-            metrics.upstreamConnected(System.nanoTime() - start, ok);
+            if (counted) {
+                metrics.upstreamConnected(System.nanoTime() - start, ok);
+            }
         }
+    }
+
+    /**
+     * The client's offered subprotocols, in order. RFC 6455 §4.1: each is a token (RFC 9110
+     * §5.6.2) and they are distinct; empty list elements are ignored (RFC 9110 §5.6.1).
+     *
+     * @throws UpgradeRejectedException 400 {@code bad_subprotocol} otherwise (the JDK client
+     *         would refuse to offer them upstream)
+     */
+    static List<String> subprotocols(ServerUpgradeRequest request) {
+        List<String> values = request.getHeaders().getValuesList(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL);
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        List<String> offered = new ArrayList<>();
+        for (String value : values) {
+            for (String element : value.split(",", -1)) {
+                String token = element.strip();
+                if (token.isEmpty()) {
+                    continue;
+                }
+                if (!isToken(token) || offered.contains(token)) {
+                    throw new UpgradeRejectedException(400, "bad_subprotocol", "Sec-WebSocket-Protocol must list "
+                            + "distinct tokens separated by commas (RFC 6455 section 4.1)");
+                }
+                offered.add(token);
+            }
+        }
+        return offered;
+    }
+
+    /** RFC 9110 §5.6.2: {@code token = 1*tchar}. */
+    private static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Admission.Ticket both(Admission.Ticket first, Admission.Ticket second) {

@@ -1,6 +1,8 @@
 package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -21,7 +23,11 @@ import java.util.Set;
  * <ol>
  * <li>the client headers named in {@code relay.headers.forward} (default {@code User-Agent},
  *     {@code Accept-Language}); headers in {@link #NEVER_FORWARDED} (cookies, credentials, the
- *     relay's own {@code X-Wsrelay-*}, hop-by-hop and handshake headers) cannot be listed;</li>
+ *     relay's own {@code X-Wsrelay-*}, hop-by-hop and handshake headers) cannot be listed. A
+ *     value with bytes outside visible ASCII, space and tab (RFC 9110 §5.5 obs-text, e.g. UTF-8
+ *     in a User-Agent) is left out: RFC 9110 asks to treat such bytes as opaque, and the JDK
+ *     client can only write ASCII (it would send each as {@code ?}), so the relay sends the
+ *     header unchanged or not at all, never altered;</li>
  * <li>{@code X-Forwarded-For} and {@code Forwarded: for=...;proto=...;host=...} naming the
  *     client, when {@code relay.headers.add-forwarded}; a chain the client sent is kept only
  *     when {@code relay.headers.trust-forwarded} (the relay is behind a proxy that sets it);</li>
@@ -44,7 +50,11 @@ final class HeaderPolicy {
     /** Prefix of the relay's own headers (an admin token, say): never forwarded. */
     static final String RELAY_PREFIX = "x-wsrelay-";
 
+    private static final Logger LOG = LoggerFactory.getLogger(HeaderPolicy.class);
+
     private final List<String> forward;
+    /** Forwarded header names already reported for obs-text (at most {@code forward.size()}). */
+    private final Set<String> reportedObsText = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final boolean addForwarded;
     private final boolean trustForwarded;
 
@@ -86,7 +96,12 @@ final class HeaderPolicy {
         for (String name : forward) {
             List<String> values = request.headers().get(name);
             if (values != null && !values.isEmpty()) {
-                put(ordered, name, String.join(", ", values));
+                String value = String.join(", ", values);
+                if (isVisibleAscii(value)) {
+                    put(ordered, name, value);
+                } else {
+                    reportObsText(name);
+                }
             }
         }
         if (addForwarded) {
@@ -95,6 +110,26 @@ final class HeaderPolicy {
         upstreamOrigin(endpoint, request.first("Origin")).ifPresent(o -> put(ordered, "Origin", o));
         endpoint.upstreamHeaders().forEach((name, value) -> put(ordered, name, value));
         return ordered;
+    }
+
+    /** RFC 9110 §5.5 field content without obs-text or controls: VCHAR, SP and HTAB only. */
+    static boolean isVisibleAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reportObsText(String name) {
+        if (reportedObsText.add(name.toLowerCase(Locale.ROOT))) {
+            LOG.info("client header {} with non-ASCII bytes (obs-text) is not forwarded upstream: the JDK client "
+                    + "writes ASCII only and would alter it; further ones are logged at DEBUG", name);
+        } else {
+            LOG.debug("client header {} with non-ASCII bytes not forwarded upstream", name);
+        }
     }
 
     /** The Origin sent upstream under the endpoint's rule; empty for none. */

@@ -18,8 +18,12 @@ import java.util.Optional;
  * <li>No {@code Origin}: allowed when {@code relay.origins.allow-missing} (default true) and
  *     the endpoint lists no origins of its own (one that does expects browsers only). Browsers
  *     always send one with a WebSocket handshake, so only non-browser clients lack it.</li>
- * <li>The relay's own origin (Origin host and port equal to the {@code Host} header): allowed
- *     when {@code relay.origins.allow-same-origin} (default true).</li>
+ * <li>The relay's own origin (Origin scheme, host and port equal to the {@code Host} header):
+ *     allowed when {@code relay.origins.allow-same-origin} (default true) and the {@code Host}
+ *     is one the relay knows as its own: listed in {@code relay.origins.public-hosts}, an IP
+ *     literal or {@code localhost}. Any other name in {@code Host} may be the attacker's own
+ *     domain pointed at the relay's address (DNS rebinding): its page then sends {@code Host}
+ *     and {@code Origin} of its own, so their being equal proves nothing.</li>
  * <li>Otherwise the Origin must match the endpoint's allowed origins or, when the endpoint has
  *     none, {@code relay.origins.allowed} (default empty: no cross-origin page). A pattern is an
  *     origin ({@code https://app.example.com}, default ports implied), {@code
@@ -34,15 +38,22 @@ final class OriginPolicy {
     private final List<String> allowed;
     private final boolean allowMissing;
     private final boolean allowSameOrigin;
+    private final List<String> publicHosts;
 
     OriginPolicy(List<String> allowed, boolean allowMissing, boolean allowSameOrigin) {
+        this(allowed, allowMissing, allowSameOrigin, List.of());
+    }
+
+    OriginPolicy(List<String> allowed, boolean allowMissing, boolean allowSameOrigin, List<String> publicHosts) {
         this.allowed = List.copyOf(allowed);
         this.allowMissing = allowMissing;
         this.allowSameOrigin = allowSameOrigin;
+        this.publicHosts = List.copyOf(publicHosts);
     }
 
     static OriginPolicy create(RelayConfig.Security security) {
-        return new OriginPolicy(security.allowedOrigins(), security.allowMissingOrigin(), security.allowSameOrigin());
+        return new OriginPolicy(security.allowedOrigins(), security.allowMissingOrigin(), security.allowSameOrigin(),
+                security.publicHosts());
     }
 
     /**
@@ -59,7 +70,7 @@ final class OriginPolicy {
             }
             throw refused(endpoint, "(none)");
         }
-        if (allowSameOrigin && host != null && isSameOrigin(origin, host)) {
+        if (allowSameOrigin && host != null && isSameOrigin(origin, host) && isOwnHost(origin, host)) {
             return;
         }
         List<String> patterns = endpoint.allowedOrigins().isEmpty() ? allowed : endpoint.allowedOrigins();
@@ -98,6 +109,30 @@ final class OriginPolicy {
         Optional<Origin> o = Origin.parse(origin);
         Optional<Origin> h = o.flatMap(x -> Origin.parse(x.scheme() + "://" + host.strip()));
         return o.isPresent() && h.isPresent() && o.get().equals(h.get());
+    }
+
+    /**
+     * Whether {@code host} (a {@code Host} header the same-origin rule found equal to the
+     * Origin) is one the relay knows as its own: one of {@code relay.origins.public-hosts}
+     * (default ports implied by the Origin's scheme), an IP literal, or {@code localhost}. Only a
+     * domain name can be rebound to the relay's address by someone else.
+     */
+    boolean isOwnHost(String origin, String host) {
+        Optional<Origin> o = Origin.parse(origin);
+        Optional<Origin> h = o.flatMap(x -> Origin.parse(x.scheme() + "://" + host.strip()));
+        if (h.isEmpty()) {
+            return false;
+        }
+        String name = h.get().host();
+        if (name.equals("localhost") || name.startsWith("[") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return true;
+        }
+        for (String own : publicHosts) {
+            if (Origin.parse(o.get().scheme() + "://" + own.strip()).filter(h.get()::equals).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static UpgradeRejectedException refused(Endpoint endpoint, String origin) {

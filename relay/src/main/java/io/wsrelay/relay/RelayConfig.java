@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigValueType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +133,10 @@ public record RelayConfig(
      *                               or {@code *}
      * @param allowMissingOrigin     {@code relay.origins.allow-missing}
      * @param allowSameOrigin        {@code relay.origins.allow-same-origin}
+     * @param publicHosts            {@code relay.origins.public-hosts}: the relay's own public
+     *                               {@code host[:port]} names, the only ones (besides IP literals
+     *                               and {@code localhost}) the same-origin rule believes in a
+     *                               {@code Host} header
      * @param allowPrivateAddresses  {@code relay.upstream.allow-private-addresses}
      * @param allowedNetworks        {@code relay.upstream.allowed-networks}, CIDR notation
      * @param forwardHeaders         {@code relay.headers.forward}
@@ -145,6 +148,7 @@ public record RelayConfig(
             List<String> allowedOrigins,
             boolean allowMissingOrigin,
             boolean allowSameOrigin,
+            List<String> publicHosts,
             boolean allowPrivateAddresses,
             List<String> allowedNetworks,
             List<String> forwardHeaders,
@@ -154,6 +158,7 @@ public record RelayConfig(
 
         public Security {
             allowedOrigins = List.copyOf(allowedOrigins);
+            publicHosts = List.copyOf(publicHosts);
             allowedNetworks = List.copyOf(allowedNetworks);
             forwardHeaders = List.copyOf(forwardHeaders);
             Objects.requireNonNull(tls, "tls");
@@ -312,31 +317,23 @@ public record RelayConfig(
     /**
      * Builds a configuration from {@code relay.*} keys over the defaults; what tests and code use.
      *
-     * @throws IllegalArgumentException if a key has a value of the wrong type or out of range
+     * @throws ConfigurationException if a key is not a known setting, or a value is of the wrong
+     *                                type or out of range
      */
     public static RelayConfig from(Map<String, String> settings) {
-        return of(ConfigFactory.parseMap(settings, "settings"));
+        return ConfigLoader.load(settings, Map.of(), Optional.empty()).config();
     }
 
     /**
-     * Builds the configuration of a relay process from its three sources.
+     * Builds the configuration of a relay process from its three sources ({@link ConfigLoader}).
      *
      * @param flags keys given on the command line, highest precedence
      * @param env   the process environment ({@code WSRELAY_*}, {@code WEBSOCKET_PORT})
      * @param file  a HOCON or {@code .properties} file, lowest precedence above the defaults
-     * @throws IllegalArgumentException if the file cannot be read or a value is invalid
+     * @throws ConfigurationException if the file cannot be read, a key is unknown or a value is invalid
      */
     public static RelayConfig load(Map<String, String> flags, Map<String, String> env, Optional<Path> file) {
-        Config fromFile = file.map(p -> {
-            if (!p.toFile().isFile()) {
-                throw new IllegalArgumentException("config file not found: " + p);
-            }
-            return ConfigFactory.parseFile(p.toFile());
-        }).orElse(ConfigFactory.empty());
-        Config merged = ConfigFactory.parseMap(flags, "flags")
-                .withFallback(ConfigFactory.parseMap(fromEnvironment(env), "environment"))
-                .withFallback(fromFile);
-        return of(merged);
+        return ConfigLoader.load(flags, env, file).config();
     }
 
     /** The environment variable that sets {@code key}: {@code relay.store.jdbc-url} → {@code WSRELAY_STORE_JDBC_URL}. */
@@ -345,7 +342,10 @@ public record RelayConfig(
         return ENV_PREFIX + rest.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** Every key with its default value, in key order; for the README and {@code --help}. */
+    /**
+     * Every key with its default value, in key order: the defaults table, which is also the list
+     * of known keys ({@link ConfigLoader}); for the README, {@code settings} and {@code --help}.
+     */
     public static Map<String, String> documentedDefaults() {
         Map<String, String> out = new TreeMap<>();
         for (Map.Entry<String, ConfigValue> e : reference().entrySet()) {
@@ -354,122 +354,194 @@ public record RelayConfig(
         return out;
     }
 
-    private static Map<String, String> fromEnvironment(Map<String, String> env) {
-        Map<String, String> out = new HashMap<>();
-        for (Map.Entry<String, ConfigValue> e : reference().entrySet()) {
-            String value = env.get(environmentName(e.getKey()));
-            if (value != null) {
-                out.put(e.getKey(), value);
-            }
-        }
-        // Keys without a default (provider-specific, e.g. relay.store.redis.url) come in by
-        // their WSRELAY_STORE_* names too; dashes cannot be told from dots there, so such keys
-        // use dots only.
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            if (e.getKey().startsWith(ENV_PREFIX + "STORE_")) {
-                String key = "relay." + e.getKey().substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT)
-                        .replace('_', '.');
-                out.putIfAbsent(key, e.getValue());
-            }
-        }
-        String port = env.get(PORT_ENV);
-        if (port != null && !out.containsKey("relay.port")) {
-            out.put("relay.port", port);
-        }
-        return out;
-    }
-
     private static Config reference() {
         return ConfigFactory.parseResources(RelayConfig.class.getClassLoader(), REFERENCE);
     }
 
-    private static RelayConfig of(Config overrides) {
-        Config c = overrides.withFallback(reference()).resolve();
-        try {
-            Config limits = c.getConfig("relay.limits");
-            Config upstream = c.getConfig("relay.upstream");
-            Config store = c.getConfig("relay.store");
-            String logFormat = c.getString("relay.log.format");
-            String dataDir = c.getString("relay.data-dir");
-            Path dir = dataDir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dataDir);
-            String jdbcUrl = store.getString("jdbc-url");
-            if (jdbcUrl.isEmpty()) {
-                jdbcUrl = embeddedJdbcUrl(dir);
-            }
-            Map<String, String> storeProps = new LinkedHashMap<>();
-            for (Map.Entry<String, ConfigValue> e : store.entrySet()) {
-                storeProps.put("relay.store." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
-            }
-            return new RelayConfig(
-                    c.getString("relay.host"),
-                    c.getInt("relay.port"),
-                    c.getDuration("relay.upstream.connect-timeout"),
-                    c.getDuration("relay.idle-timeout"),
-                    c.getDuration("relay.ping-interval"),
-                    c.getDuration("relay.close-timeout"),
-                    new Limits(
-                            limits.getInt("max-sessions"),
-                            limits.getBytes("max-message-bytes"),
-                            Math.toIntExact(limits.getBytes("max-frame-bytes")),
-                            limits.getInt("max-sessions-per-client"),
-                            limits.getInt("max-sessions-per-endpoint"),
-                            limits.getInt("upgrades-per-minute-per-client"),
-                            Math.toIntExact(limits.getBytes("max-request-header-bytes"))),
-                    new Store(
-                            store.getString("type"),
-                            jdbcUrl,
-                            store.getString("user"),
-                            store.getString("password"),
-                            store.getInt("pool-size"),
-                            store.getDuration("timeout"),
-                            store.getBoolean("migrate-on-start"),
-                            storeProps),
-                    upstream.getDuration("idle-timeout"),
-                    c.getDuration("relay.handshake-timeout"),
-                    new Security(
-                            stringList(c, "relay.origins.allowed"),
-                            c.getBoolean("relay.origins.allow-missing"),
-                            c.getBoolean("relay.origins.allow-same-origin"),
-                            upstream.getBoolean("allow-private-addresses"),
-                            stringList(upstream, "allowed-networks"),
-                            stringList(c, "relay.headers.forward"),
-                            c.getBoolean("relay.headers.add-forwarded"),
-                            c.getBoolean("relay.headers.trust-forwarded"),
-                            new Tls(c.getString("relay.tls.keystore"), c.getString("relay.tls.keystore-password"),
-                                    c.getString("relay.tls.keystore-type"))),
-                    new UpstreamBuffers(
-                            Math.toIntExact(upstream.getBytes("write-buffer-bytes")),
-                            Math.toIntExact(upstream.getBytes("text-buffer-bytes"))),
-                    new Operations(
-                            c.getString("relay.admin.host"),
-                            c.getInt("relay.admin.port"),
-                            c.getString("relay.admin.token"),
-                            c.getInt("relay.metrics.max-endpoint-labels"),
-                            c.getDuration("relay.shutdown.drain-period"),
-                            logFormat(logFormat)));
+    /** The levels {@code relay.log.level} accepts (logback's). */
+    public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
-        } catch (ConfigException | ArithmeticException e) {
-            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+    /**
+     * Builds the configuration from merged sources over the defaults, reading each key with its
+     * type and range so that a bad value is reported with its key, the value as given and where
+     * it came from.
+     */
+    static RelayConfig of(Config overrides) {
+        Values v = new Values(overrides.withFallback(reference()).resolve());
+        String dataDir = v.string("relay.data-dir");
+        Path dir = dataDir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dataDir);
+        String jdbcUrl = v.string("relay.store.jdbc-url");
+        if (jdbcUrl.isEmpty()) {
+            jdbcUrl = embeddedJdbcUrl(dir);
         }
-    }
-
-    private static LogFormat logFormat(String value) {
+        Map<String, String> storeProps = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : v.c.getConfig("relay.store").entrySet()) {
+            storeProps.put("relay.store." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
+        }
+        v.choice("relay.log.level", LOG_LEVELS);
         try {
-            return LogFormat.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("relay.log.format must be text or json, was '" + value + "'", e);
+            return new RelayConfig(
+                    v.string("relay.host"),
+                    v.integer("relay.port", 0, 65535),
+                    v.duration("relay.upstream.connect-timeout", false),
+                    v.duration("relay.idle-timeout", false),
+                    v.duration("relay.ping-interval", true),
+                    v.duration("relay.close-timeout", false),
+                    new Limits(
+                            v.integer("relay.limits.max-sessions", 1, Integer.MAX_VALUE),
+                            v.bytes("relay.limits.max-message-bytes", 1, Long.MAX_VALUE),
+                            (int) v.bytes("relay.limits.max-frame-bytes", 1, Integer.MAX_VALUE),
+                            v.integer("relay.limits.max-sessions-per-client", 1, Integer.MAX_VALUE),
+                            v.integer("relay.limits.max-sessions-per-endpoint", 0, Integer.MAX_VALUE),
+                            v.integer("relay.limits.upgrades-per-minute-per-client", 0, Integer.MAX_VALUE),
+                            (int) v.bytes("relay.limits.max-request-header-bytes", 1, Integer.MAX_VALUE)),
+                    new Store(
+                            v.string("relay.store.type"),
+                            jdbcUrl,
+                            v.string("relay.store.user"),
+                            v.string("relay.store.password"),
+                            v.integer("relay.store.pool-size", 1, Integer.MAX_VALUE),
+                            v.duration("relay.store.timeout", false),
+                            v.bool("relay.store.migrate-on-start"),
+                            storeProps),
+                    v.duration("relay.upstream.idle-timeout", false),
+                    v.duration("relay.handshake-timeout", false),
+                    new Security(
+                            v.list("relay.origins.allowed"),
+                            v.bool("relay.origins.allow-missing"),
+                            v.bool("relay.origins.allow-same-origin"),
+                            v.list("relay.origins.public-hosts"),
+                            v.bool("relay.upstream.allow-private-addresses"),
+                            v.list("relay.upstream.allowed-networks"),
+                            v.list("relay.headers.forward"),
+                            v.bool("relay.headers.add-forwarded"),
+                            v.bool("relay.headers.trust-forwarded"),
+                            new Tls(v.string("relay.tls.keystore"), v.string("relay.tls.keystore-password"),
+                                    v.string("relay.tls.keystore-type"))),
+                    new UpstreamBuffers(
+                            (int) v.bytes("relay.upstream.write-buffer-bytes", 1024, Integer.MAX_VALUE),
+                            (int) v.bytes("relay.upstream.text-buffer-bytes", 125, Integer.MAX_VALUE)),
+                    new Operations(
+                            v.string("relay.admin.host"),
+                            v.integer("relay.admin.port", Operations.SAME_PORT, 65535),
+                            v.string("relay.admin.token"),
+                            v.integer("relay.metrics.max-endpoint-labels", 0, Integer.MAX_VALUE),
+                            v.duration("relay.shutdown.drain-period", true),
+                            LogFormat.valueOf(v.choice("relay.log.format", List.of("TEXT", "JSON")))));
+        } catch (ConfigException e) {
+            throw new ConfigurationException("invalid configuration: " + e.getMessage(), e);
         }
     }
 
     /**
-     * A list setting: a HOCON list, or (from the environment and flags, which carry strings) one
-     * comma-separated string; blanks are dropped.
+     * Typed, range-checked reads of the merged configuration; every failure names the key, the
+     * value as given, what was expected and the value's source.
      */
-    private static List<String> stringList(Config c, String path) {
-        if (c.getValue(path).valueType() == ConfigValueType.LIST) {
-            return c.getStringList(path);
+    private record Values(Config c) {
+        String string(String key) {
+            try {
+                return c.getString(key);
+            } catch (ConfigException e) {
+                throw bad(key, "a string", e);
+            }
         }
-        return Arrays.stream(c.getString(path).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
+
+        boolean bool(String key) {
+            try {
+                return c.getBoolean(key);
+            } catch (ConfigException e) {
+                throw bad(key, "true or false", e);
+            }
+        }
+
+        int integer(String key, int min, int max) {
+            int value;
+            try {
+                value = c.getInt(key);
+            } catch (ConfigException e) {
+                throw bad(key, range("a whole number", min, max), e);
+            }
+            if (value < min || value > max) {
+                throw bad(key, range("a whole number", min, max), null);
+            }
+            return value;
+        }
+
+        long bytes(String key, long min, long max) {
+            long value;
+            try {
+                value = c.getBytes(key);
+            } catch (ConfigException e) {
+                throw bad(key, range("a size (bytes, or with KiB, MiB, GiB)", min, max), e);
+            }
+            if (value < min || value > max) {
+                throw bad(key, range("a size in bytes", min, max), null);
+            }
+            return value;
+        }
+
+        Duration duration(String key, boolean zeroAllowed) {
+            Duration value;
+            String expected = zeroAllowed ? "a duration of 0 or more (500ms, 10s, 2m)" : "a positive duration (500ms, 10s, 2m)";
+            try {
+                value = c.getDuration(key);
+            } catch (ConfigException e) {
+                throw bad(key, expected, e);
+            }
+            if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+                throw bad(key, expected, null);
+            }
+            return value;
+        }
+
+        /** A HOCON list, or (from the environment and flags, which carry strings) one comma-separated string; blanks are dropped. */
+        List<String> list(String key) {
+            try {
+                if (c.getValue(key).valueType() == ConfigValueType.LIST) {
+                    return c.getStringList(key);
+                }
+                return Arrays.stream(c.getString(key).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+            } catch (ConfigException e) {
+                throw bad(key, "a list of strings (comma-separated in the environment and flags)", e);
+            }
+        }
+
+        /** One of {@code choices}, case-insensitive; returns it upper-cased. */
+        String choice(String key, List<String> choices) {
+            String value = string(key).strip().toUpperCase(java.util.Locale.ROOT);
+            if (!choices.contains(value)) {
+                throw bad(key, "one of " + String.join(", ", choices.stream().map(ch -> ch.toLowerCase(java.util.Locale.ROOT)).toList()), null);
+            }
+            return value;
+        }
+
+        private static String range(String what, long min, long max) {
+            if (max == Integer.MAX_VALUE || max == Long.MAX_VALUE) {
+                return what + " of at least " + min;
+            }
+            return what + " from " + min + " to " + max;
+        }
+
+        private ConfigurationException bad(String key, String expected, Exception cause) {
+            ConfigValue value = c.hasPathOrNull(key) ? c.getValue(key) : null;
+            String given = value == null ? "nothing" : "'" + value.unwrapped() + "'";
+            String from = value == null ? "" : " (" + source(value) + ")";
+            return new ConfigurationException(key + " must be " + expected + ", was " + given + from, cause);
+        }
+
+        private static String source(ConfigValue value) {
+            String origin = value.origin().description();
+            if (origin.startsWith("--set")) {
+                return "from --set";
+            }
+            if (origin.startsWith("environment")) {
+                return "from the environment";
+            }
+            if (origin.startsWith(REFERENCE)) {
+                return "the default";
+            }
+            return "from " + origin;
+        }
     }
 
     /**

@@ -208,9 +208,9 @@ public final class RelayServer implements AutoCloseable {
         LOG.info("wsrelay listening on {}:{} ({}, max sessions {}, max message {} bytes, connect timeout {} ms)",
                 config.host(), port(), config.security().tls().isEnabled() ? "wss" : "ws",
                 config.limits().maxSessions(), config.limits().maxMessageBytes(), config.connectTimeout().toMillis());
-        LOG.info("security: origins {} (missing allowed: {}, same origin: {}), private upstream addresses {}, "
-                        + "allowed networks {}", config.security().allowedOrigins(), config.security().allowMissingOrigin(),
-                config.security().allowSameOrigin(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
+        LOG.info("security: origins {} (missing allowed: {}, same origin: {}, public hosts {}), private upstream "
+                        + "addresses {}, allowed networks {}", config.security().allowedOrigins(),
+                config.security().allowMissingOrigin(), config.security().allowSameOrigin(), config.security().publicHosts(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
         if (adminConnector != null) {

@@ -138,6 +138,9 @@ final class RelaySession {
             return;
         }
         this.downstream = session;
+        // The idle clocks start now, not when the session was created before a (maybe slow) upstream connect.
+        keepalive.heardFromClient();
+        keepalive.heardFromUpstream();
         Duration writeTimeout = config.idleTimeout();
         WebSocket ws = upstream;
         SessionTap t = tap;

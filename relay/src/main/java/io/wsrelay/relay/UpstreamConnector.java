@@ -108,6 +108,19 @@ final class UpstreamConnector implements AutoCloseable {
      */
     WebSocket connect(URI uri, List<String> subprotocols, Map<String, String> headers, String trustedCa,
                       WebSocket.Listener listener) throws InterruptedException {
+        return connect(uri, subprotocols, headers, trustedCa, listener, new CompletableFuture<Void>());
+    }
+
+    /**
+     * {@link #connect(URI, List, Map, String, WebSocket.Listener)}, given up as soon as
+     * {@code clientGone} completes (the client's connection closed while the upstream was still
+     * being opened): the opening is cancelled, which closes its upstream socket, and an upstream
+     * that completes its handshake after all is aborted.
+     *
+     * @throws ClientGoneException if {@code clientGone} completed first
+     */
+    WebSocket connect(URI uri, List<String> subprotocols, Map<String, String> headers, String trustedCa,
+                      WebSocket.Listener listener, CompletableFuture<?> clientGone) throws InterruptedException {
         HttpClient client = trustedCa.isBlank() ? clients[Math.floorMod(next.getAndIncrement(), clients.length)]
                 : trustClient(uri, trustedCa);
         WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
@@ -128,7 +141,12 @@ final class UpstreamConnector implements AutoCloseable {
         try {
             // The builder's timeout covers connect and handshake; the small margin only keeps
             // this wait bounded should the client not honour it.
-            return opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(opening, clientGone).get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            if (!opening.isDone()) {
+                abortWhenOpened(opening);
+                throw new ClientGoneException();
+            }
+            return opening.get();
         } catch (TimeoutException e) {
             abortWhenOpened(opening);
             throw timedOut(uri, e);

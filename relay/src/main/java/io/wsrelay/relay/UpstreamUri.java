@@ -15,8 +15,9 @@ import java.util.Optional;
  *
  * <p>{@code GET /ws-proxy/{path}?{query}} for an endpoint whose destination is {@code base}
  * goes to {@code base + "/" + path + "?" + query}, where the query loses the relay's own
- * parameters ({@value #ENDPOINT_ID}, {@value #ENDPOINT_HOST}, {@value #ENDPOINT_SCHEME}) and
- * keeps every other byte, order and percent-encoding included. {@code http} and {@code https}
+ * parameters (the trailing group {@value #ENDPOINT_ID}, {@value #ENDPOINT_HOST},
+ * {@value #ENDPOINT_SCHEME}; see {@link #stripRelayParameters}) and keeps every other byte,
+ * order and percent-encoding included. {@code http} and {@code https}
  * destinations map to {@code ws} and {@code wss}. A destination with its own query keeps it,
  * before the client's.
  *
@@ -115,9 +116,12 @@ public final class UpstreamUri {
     /**
      * {@code rawQuery} without the relay's own parameters; every other byte is kept.
      *
-     * <p>The browser script appends the relay's parameters after the page's own query, so only
-     * the last occurrence of each is the relay's; an earlier one belongs to the page and goes
-     * upstream unchanged.
+     * <p>The relay's parameters are one group: the <em>last</em> {@value #ENDPOINT_ID} segment
+     * and, directly after it, an optional {@value #ENDPOINT_HOST} and then an optional
+     * {@value #ENDPOINT_SCHEME} segment; the browser script always appends exactly that group
+     * after the page's own query. Every other segment belongs to the page and goes upstream
+     * unchanged, including a page's own {@code endpointHost} or {@code endpointScheme} before
+     * the group (and anything after it).
      *
      * @return the remaining query, or an empty string when nothing remains or {@code rawQuery} is null
      */
@@ -125,30 +129,22 @@ public final class UpstreamUri {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return "";
         }
-        int id = lastSegment(rawQuery, ENDPOINT_ID);
-        int host = lastSegment(rawQuery, ENDPOINT_HOST);
-        int scheme = lastSegment(rawQuery, ENDPOINT_SCHEME);
-        StringBuilder out = new StringBuilder(rawQuery.length());
-        int start = 0;
-        boolean first = true;
-        while (start <= rawQuery.length()) {
-            int amp = rawQuery.indexOf('&', start);
-            int end = amp < 0 ? rawQuery.length() : amp;
-            if (start != id && start != host && start != scheme) {
-                if (!first) {
-                    out.append('&');
-                }
-                out.append(rawQuery, start, end);
-                first = false;
-            }
-            start = end + 1;
+        int[] group = group(rawQuery);
+        if (group == null) {
+            return rawQuery;
         }
-        return out.toString();
+        boolean hasBefore = group[0] > 0;
+        boolean hasAfter = group[1] < rawQuery.length();
+        String before = hasBefore ? rawQuery.substring(0, group[0] - 1) : "";
+        String after = hasAfter ? rawQuery.substring(group[1] + 1) : "";
+        return hasBefore && hasAfter ? before + "&" + after : before + after;
     }
 
     /**
-     * The percent-decoded value of the last {@code name} parameter in {@code rawQuery} (the
-     * relay's, see {@link #stripRelayParameters}).
+     * The percent-decoded value of the relay parameter {@code name} (see
+     * {@link #stripRelayParameters} for which segments are the relay's): for
+     * {@value #ENDPOINT_ID}, {@value #ENDPOINT_HOST} and {@value #ENDPOINT_SCHEME}, only the
+     * relay's group counts; for any other name, its last segment.
      *
      * @return the value; empty if absent (a parameter without {@code =} has the value "")
      * @throws UpgradeRejectedException 400 if the value is not valid percent-encoding
@@ -157,7 +153,13 @@ public final class UpstreamUri {
         if (rawQuery == null) {
             return Optional.empty();
         }
-        int start = lastSegment(rawQuery, name);
+        int start;
+        if (name.equals(ENDPOINT_ID) || name.equals(ENDPOINT_HOST) || name.equals(ENDPOINT_SCHEME)) {
+            int[] group = group(rawQuery);
+            start = group == null ? -1 : group[name.equals(ENDPOINT_ID) ? 2 : name.equals(ENDPOINT_HOST) ? 3 : 4];
+        } else {
+            start = lastSegment(rawQuery, name);
+        }
         if (start < 0) {
             return Optional.empty();
         }
@@ -172,15 +174,50 @@ public final class UpstreamUri {
         }
     }
 
+    /**
+     * The relay's group in {@code query}: {start of the group, end of the group (index of the
+     * {@code &} after it, or the query's length), start of its endpointId segment, of its
+     * endpointHost segment or -1, of its endpointScheme segment or -1}; null without any
+     * endpointId segment.
+     */
+    private static int[] group(String query) {
+        int id = lastSegment(query, ENDPOINT_ID);
+        if (id < 0) {
+            return null;
+        }
+        int end = segmentEnd(query, id);
+        int host = -1;
+        int scheme = -1;
+        if (end < query.length() && isSegment(query, end + 1, ENDPOINT_HOST)) {
+            host = end + 1;
+            end = segmentEnd(query, host);
+        }
+        if (end < query.length() && isSegment(query, end + 1, ENDPOINT_SCHEME)) {
+            scheme = end + 1;
+            end = segmentEnd(query, scheme);
+        }
+        return new int[] {id, end, id, host, scheme};
+    }
+
+    private static int segmentEnd(String query, int start) {
+        int amp = query.indexOf('&', start);
+        return amp < 0 ? query.length() : amp;
+    }
+
+    /** Whether the segment starting at {@code start} is {@code name} or {@code name=...}. */
+    private static boolean isSegment(String query, int start, String name) {
+        int end = segmentEnd(query, start);
+        int nameEnd = start + name.length();
+        return query.startsWith(name, start) && (nameEnd == end || (nameEnd < end && query.charAt(nameEnd) == '='));
+    }
+
     /** Index where the last {@code name} or {@code name=...} segment of {@code query} starts, or -1. */
     private static int lastSegment(String query, String name) {
         int found = -1;
         int start = 0;
         while (start <= query.length()) {
-            int amp = query.indexOf('&', start);
-            int end = amp < 0 ? query.length() : amp;
-            int nameEnd = start + name.length();
-            if (query.startsWith(name, start) && (nameEnd == end || (nameEnd < end && query.charAt(nameEnd) == '='))) {
+            int end = segmentEnd(query, start);
+            if (isSegment(query, start, name)) {
                 found = start;
             }
             start = end + 1;

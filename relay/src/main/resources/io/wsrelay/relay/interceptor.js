@@ -19,8 +19,9 @@
  *
  * where {path} and {query} are the target URL's path and query exactly as the browser would have
  * sent them (query and '&' are left out when the target's query is absent or empty). The script's
- * parameters always come last, in that order, percent-encoded with encodeURIComponent, so the
- * relay recovers the page's query byte for byte by cutting them off the end.
+ * parameters always come last, as one group in that order, percent-encoded with encodeURIComponent;
+ * the relay takes only that trailing group as its own (a page's own endpointHost or endpointScheme
+ * before it goes upstream) and recovers the page's query byte for byte by cutting it off the end.
  *
  * Foreign hosts: the browser does not know the endpoint's destination, so the script compares
  * the target with the page's original URL instead. A target whose host (with its port when not

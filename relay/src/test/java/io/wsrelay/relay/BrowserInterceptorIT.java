@@ -251,6 +251,18 @@ class BrowserInterceptorIT {
     }
 
     @Test
+    void passesThePagesOwnRelayNamedParametersUpstreamOnTheSameHost() {
+        assertRelayed(result("page relay-named parameters"), "own params", upstream,
+                "/echo?endpointScheme=foo&endpointHost=x");
+    }
+
+    @Test
+    void passesThePagesOwnRelayNamedParametersUpstreamOnAForeignHost() {
+        assertRelayed(result("page relay-named parameters, foreign host"), "own params elsewhere", otherUpstream,
+                "/echo?endpointScheme=foo");
+    }
+
+    @Test
     void refusesAForeignHostNotOnTheAllowList() {
         JsonNode refused = result("refused foreign host");
 

@@ -47,6 +47,18 @@ class HostilePeersTest {
     private static final Duration DETECT = IDLE.plus(PING).plus(CLOSE_TIMEOUT).plus(Duration.ofSeconds(2));
     /** Heap the suite may leave behind: Jetty's buffer pools keep some buffers for reuse. */
     private static final long HEAP_SLACK = 64L << 20;
+    /** Ping bytes a flooding client tries to send (about 500,000 pings). */
+    private static final int FLOOD_BUDGET_MIB = 64;
+    /** A flood whose writes made no progress for this long is held back by the relay (inside the idle timeout). */
+    private static final Duration FLOOD_STALL = Duration.ofSeconds(1);
+    /**
+     * Ping bytes a client that never reads may get into the relay: the loopback socket buffers
+     * on both ends (a few MiB with autotuning) and Jetty's one read buffer. Today's relay read
+     * hundreds of MiB in the same time.
+     */
+    private static final long FLOOD_WRITTEN_LIMIT = 24L << 20;
+    /** Heap growth a ping flood may cause in the relay (and this test JVM) while it runs. */
+    private static final long FLOOD_HEAP_LIMIT = 32L << 20;
 
     private static RelayHarness harness;
     private static TestClient bystander;
@@ -207,6 +219,54 @@ class HostilePeersTest {
         assertTrue(flooded < 32L << 20, "backpressure held the upstream back: " + (flooded >> 20) + " MiB sent");
     }
 
+    /**
+     * Issue 10 item 1: a client that sends 125-byte pings as fast as it can and never reads. Each
+     * ping asks for a pong; the relay reads the next frame only once the previous pong is
+     * written, so a client that does not read its pongs stalls its own pings: the relay holds one
+     * pong, not one per ping (Jetty's outgoing queue is unbounded). The flood runs until the
+     * client's writes stall or {@value #FLOOD_BUDGET_MIB} MiB are in; measured while the session
+     * is still open, with a bystander relaying.
+     */
+    @Test
+    void clientThatFloodsPingsWithoutReadingIsHeldBackWithBoundedMemory() throws Exception {
+        long heapBefore = usedHeapAfterGc();
+        try (RawClient c = RawClient.connect(harness.relay.port(), 4096)) {
+            assertEquals(101, c.upgrade("/ws-proxy/echo?endpointId=e1", Map.of()).status());
+            Flood flood = Flood.start(c, RawClient.maskedFrames(RawClient.PING, new byte[125], 512));
+            flood.awaitStallOr((long) FLOOD_BUDGET_MIB << 20, Timeouts.TRANSFER);
+            long heap = usedHeapAfterGc();
+            assertAll(
+                    () -> assertTrue(flood.bytesWritten() < FLOOD_WRITTEN_LIMIT, () -> "the relay kept reading pings: "
+                            + (flood.bytesWritten() >> 20) + " MiB written"),
+                    () -> assertTrue(heap - heapBefore < FLOOD_HEAP_LIMIT, () -> "heap grew by "
+                            + ((heap - heapBefore) >> 20) + " MiB under the ping flood"));
+            assertBystanderWorks();
+            c.reset();
+            flood.awaitEnd();
+        }
+    }
+
+    /**
+     * The same flood from an upstream that never reads: the JDK client answers pings itself and
+     * keeps only the latest unsent pong, so memory stays flat; the client side keeps working.
+     */
+    @Test
+    void upstreamThatFloodsPingsWithoutReadingLeavesMemoryBounded() throws Exception {
+        try (RawUpstream flooding = new RawUpstream(RawUpstream.Mode.PING_FLOOD)) {
+            harness.store.insert(Endpoint.of("pinger", flooding.uri().toString()));
+            long heapBefore = usedHeapAfterGc();
+            try (TestClient client = TestClient.open(harness.uri("/x?endpointId=pinger"))) {
+                await().atMost(Timeouts.MESSAGE).until(() -> flooding.pingBytesWritten() > 16L << 20);
+                long heap = usedHeapAfterGc();
+                assertTrue(heap - heapBefore < FLOOD_HEAP_LIMIT, () -> "heap grew by "
+                        + ((heap - heapBefore) >> 20) + " MiB under the upstream's ping flood");
+                assertBystanderWorks();
+            } finally {
+                harness.store.remove("pinger");
+            }
+        }
+    }
+
     @Test
     void clientThatVanishesIsFoundWithinTheIdleTimeoutAndItsUpstreamClosed() throws Exception {
         try (RawClient c = RawClient.open(harness.relay.port(), "/ws-proxy/echo?endpointId=e1")) {
@@ -321,6 +381,50 @@ class HostilePeersTest {
             if (failure != null) {
                 throw failure;
             }
+        }
+    }
+
+    /** A writer thread repeating one chunk of frames into a raw connection until it fails or is stopped. */
+    private static final class Flood {
+        private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread writer;
+
+        private Flood(RawClient client, byte[] chunk) {
+            writer = Thread.ofVirtual().name("ping-flood").start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        client.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // the connection was reset: the flood is over
+                }
+            });
+        }
+
+        static Flood start(RawClient client, byte[] chunk) {
+            return new Flood(client, chunk);
+        }
+
+        /** Waits until {@code budget} bytes are written, or no write progressed for {@link #FLOOD_STALL}. */
+        void awaitStallOr(long budget, Duration atMost) {
+            long[] seen = {-1};
+            await().atMost(atMost).pollInterval(FLOOD_STALL).until(() -> {
+                long now = written.get();
+                boolean stalled = now == seen[0];
+                seen[0] = now;
+                return stalled || now >= budget || !writer.isAlive();
+            });
+        }
+
+        long bytesWritten() {
+            return written.get();
+        }
+
+        /** Waits for the writer to end once its connection is gone. */
+        void awaitEnd() throws InterruptedException {
+            writer.interrupt();
+            assertTrue(writer.join(Timeouts.CLOSE), "the flood writer ended");
         }
     }
 

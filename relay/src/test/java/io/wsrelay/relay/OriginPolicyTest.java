@@ -52,11 +52,36 @@ class OriginPolicyTest {
     void byDefaultAllowsMissingOriginAndSameOriginButNoOtherPage() {
         OriginPolicy policy = OriginPolicy.create(RelayConfig.defaults().security());
         assertDoesNotThrow(() -> policy.check(PLAIN, null, "relay:3001"));
-        assertDoesNotThrow(() -> policy.check(PLAIN, "http://relay:3001", "relay:3001"));
+        assertDoesNotThrow(() -> policy.check(PLAIN, "http://127.0.0.1:3001", "127.0.0.1:3001"));
+        assertDoesNotThrow(() -> policy.check(PLAIN, "http://[::1]:3001", "[::1]:3001"));
+        assertDoesNotThrow(() -> policy.check(PLAIN, "http://localhost:3001", "localhost:3001"));
         UpgradeRejectedException e = assertThrows(UpgradeRejectedException.class,
                 () -> policy.check(PLAIN, "https://app.example.com", "relay:3001"));
         assertEquals(403, e.status());
         assertEquals("origin_not_allowed", e.error());
+    }
+
+    @ParameterizedTest(name = "Origin {0} with Host {1}, public hosts [{2}]: {3}")
+    @CsvSource(delimiter = '|', value = {
+            // DNS rebinding: the attacker's page sends its own name as Host and as Origin.
+            "http://evil.example        | evil.example          | ''                     | false",
+            "http://relay.example:3001  | relay.example:3001    | ''                     | false",
+            "http://relay.example:3001  | relay.example:3001    | relay.example:3001     | true",
+            "https://relay.example      | relay.example         | relay.example          | true",
+            "https://relay.example      | relay.example:443     | RELAY.example:443      | true",
+            "http://relay.example:8080  | relay.example:8080    | relay.example          | false",
+            "http://evil.example        | evil.example          | relay.example          | false",
+            "http://10.1.2.3:3001       | 10.1.2.3:3001         | ''                     | true",
+    })
+    void sameOriginBelievesOnlyTheRelaysOwnHostNames(String origin, String host, String publicHosts, boolean allowed) {
+        OriginPolicy policy = new OriginPolicy(List.of(), true, true,
+                publicHosts.isBlank() ? List.of() : List.of(publicHosts.strip()));
+        if (allowed) {
+            assertDoesNotThrow(() -> policy.check(PLAIN, origin.strip(), host.strip()));
+        } else {
+            assertEquals("origin_not_allowed", assertThrows(UpgradeRejectedException.class,
+                    () -> policy.check(PLAIN, origin.strip(), host.strip())).error());
+        }
     }
 
     @Test

@@ -169,6 +169,22 @@ public final class RawClient implements AutoCloseable {
         write(f.toByteArray());
     }
 
+    /** {@code count} copies of one masked, final frame, back to back, to write in one call. */
+    public static byte[] maskedFrames(int opcode, byte[] payload, int count) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        for (int n = 0; n < count; n++) {
+            all.write(0x80 | opcode);
+            all.write(0x80 | payload.length); // control frames: at most 125 bytes, one length byte
+            all.writeBytes(mask);
+            for (int i = 0; i < payload.length; i++) {
+                all.write(payload[i] ^ mask[i % 4]);
+            }
+        }
+        return all.toByteArray();
+    }
+
     /** A masked, final frame. */
     public void sendFrame(int opcode, byte[] payload) throws IOException {
         sendFrame(true, 0, opcode, payload, true);

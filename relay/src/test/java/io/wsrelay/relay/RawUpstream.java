@@ -18,13 +18,14 @@ import java.util.concurrent.TimeUnit;
  * produce. It completes the opening handshake (RFC 6455 §4.2.2), then, by {@link Mode}:
  * resets the TCP connection (SO_LINGER 0, so the relay sees RST, not FIN) once the first byte of
  * a client frame arrives, optionally after sending the first fragment of a message; or falls
- * silent, reading and answering nothing, as an upstream whose host vanished.
+ * silent, reading and answering nothing, as an upstream whose host vanished; or sends 125-byte
+ * pings as fast as they are written and never reads (counted in {@link #pingBytesWritten()}).
  */
 public final class RawUpstream implements AutoCloseable {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /** What the upstream does after the handshake. */
-    public enum Mode { RESET_ON_FIRST_BYTE, RESET_MID_MESSAGE, SILENT }
+    public enum Mode { RESET_ON_FIRST_BYTE, RESET_MID_MESSAGE, SILENT, PING_FLOOD }
 
     private final ServerSocket server;
     private final Thread acceptor;
@@ -32,6 +33,7 @@ public final class RawUpstream implements AutoCloseable {
     private final java.util.List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Counted down when a connection has been reset. */
     public final CountDownLatch reset = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicLong pingBytes = new java.util.concurrent.atomic.AtomicLong();
 
     public RawUpstream() throws IOException {
         this(Mode.RESET_ON_FIRST_BYTE);
@@ -55,7 +57,7 @@ public final class RawUpstream implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            if (mode == Mode.SILENT) {
+            if (mode == Mode.SILENT || mode == Mode.PING_FLOOD) {
                 held.add(accepted);
             }
             try (Socket socket = mode == Mode.SILENT ? null : accepted) {
@@ -69,6 +71,10 @@ public final class RawUpstream implements AutoCloseable {
                 out.flush();
                 if (mode == Mode.SILENT) {
                     continue; // holds the socket open and never reads it
+                }
+                if (mode == Mode.PING_FLOOD) {
+                    floodPings(out); // until the relay or close() ends the connection
+                    continue;
                 }
                 if (mode == Mode.RESET_MID_MESSAGE) {
                     // A binary frame without FIN: the message's first fragment, 4 bytes.
@@ -86,6 +92,27 @@ public final class RawUpstream implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private void floodPings(OutputStream out) {
+        byte[] chunk = new byte[512 * 127];
+        for (int i = 0; i < chunk.length; i += 127) {
+            chunk[i] = (byte) 0x89; // FIN + ping
+            chunk[i + 1] = 125;     // unmasked, as a server's frames are
+        }
+        try {
+            for (;;) {
+                out.write(chunk);
+                pingBytes.addAndGet(chunk.length);
+            }
+        } catch (IOException e) {
+            // the connection ended
+        }
+    }
+
+    /** Ping bytes written so far in {@link Mode#PING_FLOOD}. */
+    public long pingBytesWritten() {
+        return pingBytes.get();
     }
 
     private static String readRequestKey(InputStream in) throws IOException {

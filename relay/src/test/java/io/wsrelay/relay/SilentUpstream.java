@@ -27,6 +27,11 @@ public final class SilentUpstream implements AutoCloseable {
         });
     }
 
+    /** The connections accepted so far, in order. */
+    public List<Socket> accepted() {
+        return accepted;
+    }
+
     public URI uri() {
         return URI.create("ws://127.0.0.1:" + server.getLocalPort());
     }

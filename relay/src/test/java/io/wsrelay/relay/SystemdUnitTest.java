@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SystemdUnitTest {
     static final Path UNIT = Path.of("..", "deploy", "systemd", "wsrelay.service");
-    /** Variables the launcher or logback read, not relay.* settings. */
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("WSRELAY_JAVA_OPTS", "WSRELAY_JAVA_HOME", "WSRELAY_LOG_LEVEL");
+    /** Variables the launcher reads, not relay.* settings. */
+    private static final Set<String> LAUNCHER_VARIABLES = ConfigLoader.LAUNCHER_VARIABLES;
     private static final Pattern ENVIRONMENT = Pattern.compile("\"?([A-Z0-9_]+)=([^\"]*)\"?");
 
     /** The [Service] section's lines as key → values, in order. */

@@ -50,6 +50,24 @@ class UpstreamUriTest {
                 UpstreamUri.resolve(endpoint("ws://h:1"), "/ws", query));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // A same-host page socket: the script appends endpointId only; the page's own
+            // endpointHost / endpointScheme before it are the page's.
+            "endpointScheme=foo&endpointId=e1                         | ws://h:1/ws?endpointScheme=foo",
+            "endpointHost=evil.example&endpointId=e1                  | ws://h:1/ws?endpointHost=evil.example",
+            "endpointHost=a&endpointScheme=wss&x=1&endpointId=e1      | ws://h:1/ws?endpointHost=a&endpointScheme=wss&x=1",
+            "endpointId=pages&endpointHost=a&endpointId=e1            | ws://h:1/ws?endpointId=pages&endpointHost=a",
+            // After the group only what the script never writes: the page's, and no second group.
+            "endpointId=e1&x=1&endpointScheme=wss                     | ws://h:1/ws?x=1&endpointScheme=wss",
+            // The script's group for a foreign host: endpointId, endpointHost, endpointScheme.
+            "endpointScheme=foo&endpointId=e1&endpointHost=other:2&endpointScheme=wss | wss://other:2/ws?endpointScheme=foo",
+            "endpointHost=x&endpointId=e1&endpointHost=other:2        | ws://other:2/ws?endpointHost=x",
+    })
+    void onlyTheTrailingGroupIsTheRelays(String query, String expected) {
+        assertEquals(URI.create(expected.strip()), UpstreamUri.resolve(endpoint("ws://h:1", "other:2"), "/ws", query.strip()));
+    }
+
     @Test
     void allowedForeignHostReplacesTheDestinationHostAndPath() {
         URI uri = UpstreamUri.resolve(endpoint("wss://api.example/base", "other.example:8443"), "/socket",

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,8 +86,104 @@ class RelayMainIT {
     @Test
     void addRefusesADestinationTheRelayCouldNeverUse() {
         Result result = wsrelay("endpoint", "add", "bad", "ftp://example.com/x");
+        assertEquals(2, result.status(), "a usage error");
+        assertEquals("wsrelay: destination URL 'ftp://example.com/x' refused: scheme 'ftp' is not ws, wss, http or https\n",
+                result.err());
+        assertEquals(List.of("ID                       STATUS    DESTINATION"), wsrelay("endpoint", "list").out().lines().toList());
+    }
+
+    @Test
+    void showPrintsEverySettingButHeaderValues() {
+        assertEquals(0, wsrelay("endpoint", "add", "e1", upstream.uri().toString(), "--allowed-host", "b.example:8443",
+                "--allowed-origin", "https://app.example", "--header", "X-Api-Key=s3cret-4711", "--max-connections", "5",
+                "--upstream-origin", "none").status());
+        Result shown = wsrelay("endpoint", "show", "e1");
+        assertEquals(0, shown.status(), shown.err());
+        assertAll(
+                () -> assertTrue(shown.out().contains("destination       " + upstream.uri() + "\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("status            ACTIVE\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("allowed hosts     b.example:8443\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("allowed origins   https://app.example\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("max connections   5\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("headers           X-Api-Key: (hidden)\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("upstream origin   none\n"), shown.out()),
+                () -> assertTrue(shown.out().contains("trusted CA        (the default trust store)\n"), shown.out()),
+                () -> assertFalse(shown.out().contains("s3cret"), "a header value was shown"));
+        assertTrue(wsrelay("endpoint", "show", "e1", "--json").out().contains("\"upstreamHeaderNames\":[\"X-Api-Key\"]"));
+    }
+
+    @Test
+    void updateChangesTheGivenSettingsAndKeepsTheOthers() {
+        assertEquals(0, wsrelay("endpoint", "add", "e1", upstream.uri().toString(), "--allowed-host", "b.example",
+                "--header", "X-Api-Key=s3cret", "--header", "X-Other=1").status());
+        Result updated = wsrelay("endpoint", "update", "e1", "--destination", "wss://new.example/socket", "--status", "INACTIVE",
+                "--allowed-origin", "https://app.example", "--header", "X-Other=2", "--remove-header", "x-api-key",
+                "--upstream-origin", "client", "--max-connections", "3");
+        assertEquals(0, updated.status(), updated.err());
+        assertEquals("updated e1\n", updated.out());
+        String json = wsrelay("endpoint", "show", "e1", "--json").out();
+        assertAll(
+                () -> assertTrue(json.contains("\"destinationUrl\":\"wss://new.example/socket\""), json),
+                () -> assertTrue(json.contains("\"status\":\"INACTIVE\""), json),
+                () -> assertTrue(json.contains("\"allowedHosts\":[\"b.example\"]"), "kept: " + json),
+                () -> assertTrue(json.contains("\"allowedOrigins\":[\"https://app.example\"]"), json),
+                () -> assertTrue(json.contains("\"upstreamHeaderNames\":[\"X-Other\"]"), json),
+                () -> assertTrue(json.contains("\"upstreamOrigin\":\"client\""), json),
+                () -> assertTrue(json.contains("\"maxConnections\":3"), json));
+
+        assertEquals(0, wsrelay("endpoint", "update", "e1", "--no-allowed-hosts", "--upstream-origin", "default").status());
+        String cleared = wsrelay("endpoint", "show", "e1", "--json").out();
+        assertTrue(cleared.contains("\"allowedHosts\":[]") && cleared.contains("\"upstreamOrigin\":\"\""), cleared);
+    }
+
+    @Test
+    void updateRefusesAnUnusableDestinationAndChangesNothing() {
+        assertEquals(0, wsrelay("endpoint", "add", "e1", upstream.uri().toString()).status());
+        Result result = wsrelay("endpoint", "update", "e1", "--destination", "ws://example.com/x#frag");
+        assertEquals(2, result.status());
+        assertEquals("wsrelay: destination URL 'ws://example.com/x#frag' refused: it has a fragment (#frag); "
+                + "WebSocket URLs have none (RFC 6455, section 3)\n", result.err());
+        assertTrue(wsrelay("endpoint", "show", "e1").out().contains("destination       " + upstream.uri() + "\n"));
+    }
+
+    @Test
+    void updateOfAnUnknownEndpointExits1() {
+        Result result = wsrelay("endpoint", "update", "nope", "--status", "ACTIVE");
         assertEquals(1, result.status());
-        assertTrue(result.err().contains("ws/wss/http/https"), result.err());
+        assertEquals("wsrelay: no endpoint nope\n", result.err());
+    }
+
+    @Test
+    void checkReachesTheEmbeddedStore() {
+        Result result = wsrelay("check");
+        assertEquals(0, result.status(), result.err());
+        assertEquals("configuration ok; store sql reachable\n", result.out());
+    }
+
+    @Test
+    void checkFailsWithTheReasonWhenTheDatabaseIsUnreachable() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Result result = wsrelay("--set", "relay.store.jdbc-url=jdbc:postgresql://127.0.0.1:" + port + "/wsrelay",
+                "--set", "relay.store.timeout=1s", "check");
+        assertEquals(1, result.status(), result.out());
+        assertTrue(result.err().startsWith("wsrelay: configuration ok, but store sql failed: "), result.err());
+        assertTrue(result.err().contains("127.0.0.1:" + port) || result.err().contains("Connection refused")
+                || result.err().contains("connect"), "the reason: " + result.err());
+    }
+
+    @Test
+    void serveOnABusyPortSaysSoBeforeCreatingTheDatabase() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Result result = wsrelay("serve", "--port", String.valueOf(busy.getLocalPort()), "--set", "relay.host=127.0.0.1");
+            assertEquals(1, result.status());
+            assertTrue(result.err().contains("127.0.0.1:" + busy.getLocalPort() + " (relay.port): address already in use"), result.err());
+        }
+        try (var files = java.nio.file.Files.list(dataDir)) {
+            assertEquals(List.of(), files.toList(), "nothing created or migrated in the data directory");
+        }
     }
 
     @Test
@@ -103,7 +201,7 @@ class RelayMainIT {
     @Test
     void unknownStoreTypeFailsNamingTheTypesFound() {
         Result result = wsrelay("--set", "relay.store.type=nope", "endpoint", "list");
-        assertEquals(1, result.status());
+        assertEquals(2, result.status(), "a configuration error");
         assertTrue(result.err().contains("'nope'") && result.err().contains("sql"), result.err());
     }
 

@@ -162,5 +162,9 @@
     'addEventListener': () => session('wss://' + host + '/echo', undefined, {send: ['listened'], listeners: true}),
     'allowed foreign host': () => session('wss://' + otherHost + '/foreign/echo', undefined, {send: ['foreign']}),
     'refused foreign host': () => session('wss://evil.example.test/steal', undefined, {send: ['never']}),
+    'page relay-named parameters': () => session('wss://' + host + '/echo?endpointScheme=foo&endpointHost=x',
+      undefined, {send: ['own params']}),
+    'page relay-named parameters, foreign host': () => session('wss://' + otherHost + '/echo?endpointScheme=foo',
+      undefined, {send: ['own params elsewhere']}),
   });
 })();
