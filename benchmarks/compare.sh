@@ -125,7 +125,9 @@ start() { # role
       # destination guard's loopback refusal and the per-address limits for this run.
       local local_run=(--set relay.upstream.allow-private-addresses=true
         --set "relay.limits.max-sessions-per-client=$((CAP_CONNS + MEM_BASE + 1000))"
-        --set relay.limits.upgrades-per-minute-per-client=0)
+        --set relay.limits.upgrades-per-minute-per-client=0
+        --set "relay.limits.max-pending-heads=$((CAP_CONNS + MEM_BASE + 1000))"
+        --set "relay.limits.max-pending-heads-per-client=$((CAP_CONNS + MEM_BASE + 1000))")
       if [ "$WSRELAY_LAUNCH" = bin ]; then
         # The embedded store lives in this run's folder; the endpoint is registered once.
         local env=(WSRELAY_DATA_DIR="$OUT/wsrelay-data" WEBSOCKET_PORT="$WSRELAY_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")

@@ -62,6 +62,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final RequestHeadGuard heads;
     private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
@@ -86,6 +87,8 @@ public final class RelayServer implements AutoCloseable {
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
+        heads = RequestHeadGuard.create(config, scheduler);
+        connector.addEventListener(heads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -96,6 +99,7 @@ public final class RelayServer implements AutoCloseable {
             adminConnector.setName(ADMIN_CONNECTOR);
             adminConnector.setHost(ops.adminHost().isEmpty() ? config.host() : ops.adminHost());
             adminConnector.setPort(ops.adminPort());
+            adminConnector.addEventListener(heads);
             server.addConnector(adminConnector);
         } else {
             adminConnector = null;
@@ -121,7 +125,7 @@ public final class RelayServer implements AutoCloseable {
         chain.add(new OperationsRouter(b.operationsHandlers, adminConnector == null ? null : ADMIN_CONNECTOR));
         chain.addAll(b.handlers);
         chain.add(upgrades);
-        server.setHandler(new Handler.Sequence(chain));
+        server.setHandler(heads.handler(new Handler.Sequence(chain)));
         metrics.bindServer(server, sessions);
     }
 
@@ -257,6 +261,11 @@ public final class RelayServer implements AutoCloseable {
     /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The guard of request heads (package-private, for tests). */
+    RequestHeadGuard requestHeads() {
+        return heads;
     }
 
     /** Relayed sessions currently open. */
