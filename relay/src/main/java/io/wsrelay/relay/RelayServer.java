@@ -88,6 +88,7 @@ public final class RelayServer implements AutoCloseable {
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
         heads = RequestHeadGuard.create(config, scheduler);
+        heads.bindTo(metrics.registry());
         connector.addEventListener(heads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);

@@ -1,5 +1,8 @@
 package io.wsrelay.relay;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -43,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *     browsers, proxies and probes do) is never the oldest for long.</li>
  * </ul>
  * Closings are logged once per episode (WARN when the first happens, INFO with the totals once
- * none happened for a deadline's length), never per connection.
+ * none happened for a deadline's length), never per connection, and counted in
+ * {@code wsrelay_request_heads_closed_total}.
  *
  * <p>Jetty tells the guard of each connection's opening and closing ({@link Connection.Listener},
  * registered on the connectors), and {@link #handler} tells it when a request head has arrived
@@ -79,6 +83,9 @@ final class RequestHeadGuard implements Connection.Listener {
     private long closedAtDeadline;
     private long closedForLimits;
     private int mostPending;
+    // Since the start, for the metrics; guarded by lock.
+    private long totalAtDeadline;
+    private long totalForLimits;
 
     RequestHeadGuard(Duration deadline, int maxPending, int maxPendingPerClient, ScheduledExecutorService timer) {
         this.deadlineNanos = deadline.toNanos();
@@ -98,6 +105,30 @@ final class RequestHeadGuard implements Connection.Listener {
         lock.lock();
         try {
             return pending.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Exports {@code wsrelay_request_heads_pending} (connections waiting for a request head now)
+     * and {@code wsrelay_request_heads_closed_total{reason="deadline"|"limit"}}, read at each scrape.
+     */
+    void bindTo(MeterRegistry registry) {
+        Gauge.builder("wsrelay.request.heads.pending", this, RequestHeadGuard::pending)
+                .description("Connections that have not finished their request head yet").register(registry);
+        FunctionCounter.builder("wsrelay.request.heads.closed", this, g -> g.total(true))
+                .description("Connections closed before finishing their request head: at the deadline, or to stay "
+                        + "within the pending-head limits").tag("reason", "deadline").register(registry);
+        FunctionCounter.builder("wsrelay.request.heads.closed", this, g -> g.total(false))
+                .description("Connections closed before finishing their request head: at the deadline, or to stay "
+                        + "within the pending-head limits").tag("reason", "limit").register(registry);
+    }
+
+    private double total(boolean atDeadline) {
+        lock.lock();
+        try {
+            return atDeadline ? totalAtDeadline : totalForLimits;
         } finally {
             lock.unlock();
         }
@@ -278,8 +309,10 @@ final class RequestHeadGuard implements Connection.Listener {
             lastClosing = System.nanoTime();
             if (atDeadline) {
                 closedAtDeadline++;
+                totalAtDeadline++;
             } else {
                 closedForLimits++;
+                totalForLimits++;
             }
         } finally {
             lock.unlock();

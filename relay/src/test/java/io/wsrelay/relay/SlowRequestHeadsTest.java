@@ -153,6 +153,13 @@ class SlowRequestHeadsTest {
             Duration longest = all.stream().map(Slow::lived).max(Duration::compareTo).orElseThrow();
             assertTrue(longest.compareTo(DEADLINE.plus(SLACK)) <= 0, "longest-lived slow head: " + longest.toMillis() + " ms");
 
+            Scrape metrics = Scrape.from(harness.admin("/metrics"));
+            assertAll("metrics",
+                    () -> assertTrue(metrics.value("wsrelay_request_heads_closed_total", "reason=limit") >= 90 - OVERALL,
+                            metrics::text),
+                    () -> assertTrue(metrics.value("wsrelay_request_heads_closed_total", "reason=deadline") >= 1),
+                    () -> assertEquals(0, metrics.value("wsrelay_request_heads_pending"), 1));
+
             List<ILoggingEvent> warnings = captured.list.stream()
                     .filter(e -> e.getLoggerName().equals(RequestHeadGuard.class.getName()) && e.getLevel() == Level.WARN)
                     .toList();
