@@ -63,6 +63,7 @@ public final class RelayServer implements AutoCloseable {
     private final Readiness readiness;
     private final ServerConnector adminConnector;
     private final SessionControl control;
+    private final RequestHeadGuard heads;
     private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
@@ -89,6 +90,9 @@ public final class RelayServer implements AutoCloseable {
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
+        heads = RequestHeadGuard.create(config, scheduler);
+        heads.bindTo(metrics.registry());
+        connector.addEventListener(heads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -99,6 +103,7 @@ public final class RelayServer implements AutoCloseable {
             adminConnector.setName(ADMIN_CONNECTOR);
             adminConnector.setHost(ops.adminHost().isEmpty() ? config.host() : ops.adminHost());
             adminConnector.setPort(ops.adminPort());
+            adminConnector.addEventListener(heads);
             server.addConnector(adminConnector);
         } else {
             adminConnector = null;
@@ -125,7 +130,7 @@ public final class RelayServer implements AutoCloseable {
         chain.add(new OperationsRouter(b.operationsHandlers, adminConnector == null ? null : ADMIN_CONNECTOR));
         chain.addAll(b.handlers);
         chain.add(upgrades);
-        server.setHandler(new Handler.Sequence(chain));
+        server.setHandler(heads.handler(new Handler.Sequence(chain)));
         metrics.bindServer(server, sessions);
     }
 
@@ -269,6 +274,11 @@ public final class RelayServer implements AutoCloseable {
     /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The guard of request heads (package-private, for tests). */
+    RequestHeadGuard requestHeads() {
+        return heads;
     }
 
     /** Relayed sessions currently open. */
