@@ -8,7 +8,8 @@
 # Environment (defaults in brackets): JAVA [JDK 25], ECHO_PORT [9001], NGINX_PORT [3002],
 #   SEED_PORT [3003], WSRELAY_PORT [3001], BENCH_KIT [/work/shared/bench], KIT_CACHE
 #   [/tmp/wsrelay-bench-kit], WSRELAY_LAUNCH [auto|bin|embedded], WSRELAY_JAVA_OPTS [],
-#   LOADGEN_JAVA_OPTS [-Xmx2g], RATE [5000], MEM_CONNS [2000], MEM_BASE [200], CAP_CONNS [9000].
+#   LOADGEN_JAVA_OPTS [-Xmx2g], RATE [5000], MEM_CONNS [2000], MEM_BASE [200], CAP_CONNS [9000],
+#   WSRELAY_CAPTURE [off] (API discovery on wsrelay's endpoint: off, metadata or samples; bin launch only).
 # Starts everything it needs on 127.0.0.1, stops exactly what it started (by pid) on exit.
 set -euo pipefail
 
@@ -18,7 +19,7 @@ JAR=$ROOT/benchmarks/target/benchmarks.jar
 ECHO_PORT=${ECHO_PORT:-9001} NGINX_PORT=${NGINX_PORT:-3002} SEED_PORT=${SEED_PORT:-3003} WSRELAY_PORT=${WSRELAY_PORT:-3001}
 BENCH_KIT=${BENCH_KIT:-/work/shared/bench} KIT_CACHE=${KIT_CACHE:-/tmp/wsrelay-bench-kit}
 WSRELAY_LAUNCH=${WSRELAY_LAUNCH:-auto} WSRELAY_JAVA_OPTS=${WSRELAY_JAVA_OPTS:-}
-LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g} WSRELAY_CAPTURE=${WSRELAY_CAPTURE:-off}
 RATE=${RATE:-5000} MEM_CONNS=${MEM_CONNS:-2000} MEM_BASE=${MEM_BASE:-200} CAP_CONNS=${CAP_CONNS:-9000}
 REPS=3 SECS=5 WARMUP=2 HOLD_SECS=5 TARGETS="direct nginx seed wsrelay" MEMORY=1 CAPACITY=1
 OUT=/tmp/wsrelay-compare-$(date +%Y%m%d-%H%M%S)
@@ -131,7 +132,7 @@ start() { # role
         # The embedded store lives in this run's folder; the endpoint is registered once.
         local env=(WSRELAY_DATA_DIR="$OUT/wsrelay-data" WEBSOCKET_PORT="$WSRELAY_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")
         if [ ! -d "$OUT/wsrelay-data" ]; then
-          env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/wsrelay.log" 2>&1
+          env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" --capture "$WSRELAY_CAPTURE" >> "$OUT/wsrelay.log" 2>&1
         fi
         env "${env[@]}" "$ROOT/bin/wsrelay" serve --set "$max" "${local_run[@]}" --set relay.host=127.0.0.1 >> "$OUT/wsrelay.log" 2>&1 &
       else
