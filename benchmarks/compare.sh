@@ -9,6 +9,7 @@
 #   SEED_PORT [3003], WSRELAY_PORT [3001], BENCH_KIT [<repo>/../shared/bench], KIT_CACHE
 #   [/tmp/wsrelay-bench-kit], WSRELAY_LAUNCH [auto|bin|embedded], WSRELAY_JAVA_OPTS [],
 #   LOADGEN_JAVA_OPTS [-Xmx2g], RATE [5000], MEM_CONNS [2000], MEM_BASE [200], CAP_CONNS [9000],
+#   WSRELAY_CAPTURE [off] (API discovery on wsrelay's endpoint: off, metadata or samples; bin launch only),
 #   CHURN_CONNS [32], BEFORE_ROOT [] and BEFORE_PORT [3004] for the target "before": another
 #   checkout of wsrelay (e.g. an older commit, built there) run by its own bin/wsrelay, so a
 #   change is measured before and after in one run.
@@ -22,7 +23,7 @@ ECHO_PORT=${ECHO_PORT:-9001} NGINX_PORT=${NGINX_PORT:-3002} SEED_PORT=${SEED_POR
 # The shared bench kit sits beside the repository (../shared/bench from its root) in every clone.
 BENCH_KIT=${BENCH_KIT:-$(cd "$ROOT/.." && pwd)/shared/bench} KIT_CACHE=${KIT_CACHE:-/tmp/wsrelay-bench-kit}
 WSRELAY_LAUNCH=${WSRELAY_LAUNCH:-auto} WSRELAY_JAVA_OPTS=${WSRELAY_JAVA_OPTS:-}
-LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g} WSRELAY_CAPTURE=${WSRELAY_CAPTURE:-off}
 PATH=$PATH:/usr/sbin:/sbin # nginx lives in /usr/sbin on Debian
 CHURN_CONNS=${CHURN_CONNS:-32} BEFORE_ROOT=${BEFORE_ROOT:-} BEFORE_PORT=${BEFORE_PORT:-3004}
 RATE=${RATE:-5000} MEM_CONNS=${MEM_CONNS:-2000} MEM_BASE=${MEM_BASE:-200} CAP_CONNS=${CAP_CONNS:-9000}
@@ -143,12 +144,14 @@ start() { # role
       # destination guard's loopback refusal and the per-address limits for this run.
       local local_run=(--set relay.upstream.allow-private-addresses=true
         --set "relay.limits.max-sessions-per-client=$((CAP_CONNS + MEM_BASE + 1000))"
-        --set relay.limits.upgrades-per-minute-per-client=0)
+        --set relay.limits.upgrades-per-minute-per-client=0
+        --set "relay.limits.max-pending-heads=$((CAP_CONNS + MEM_BASE + 1000))"
+        --set "relay.limits.max-pending-heads-per-client=$((CAP_CONNS + MEM_BASE + 1000))")
       if [ "$WSRELAY_LAUNCH" = bin ]; then
         # The embedded store lives in this run's folder; the endpoint is registered once.
         local env=(WSRELAY_DATA_DIR="$OUT/wsrelay-data" WEBSOCKET_PORT="$WSRELAY_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")
         if [ ! -d "$OUT/wsrelay-data" ]; then
-          env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/wsrelay.log" 2>&1
+          env "${env[@]}" "$ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" --capture "$WSRELAY_CAPTURE" >> "$OUT/wsrelay.log" 2>&1
         fi
         env "${env[@]}" "$ROOT/bin/wsrelay" serve --set "$max" "${local_run[@]}" --set relay.host=127.0.0.1 >> "$OUT/wsrelay.log" 2>&1 &
       else

@@ -29,7 +29,7 @@ record ChurnReport(
         Map<String, Long> errorCounts,
         Map<String, String> errorSamples) {
 
-    static ChurnReport of(ChurnRun.Settings s, long sessions, long elapsedNanos, Histogram opens, Long cpuUs,
+    static ChurnReport of(ChurnLoad.Settings s, long sessions, long elapsedNanos, Histogram opens, Long cpuUs,
                           Failures failures) {
         double secs = elapsedNanos / 1e9;
         return new ChurnReport("churn", s.uri().toString(), s.conns(), s.size(), s.warmup().toMillis() / 1e3,

@@ -1,159 +1,118 @@
 package io.wsrelay.benchmarks;
 
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Churn workload: each of {@code conns} workers, over and over, opens a WebSocket, sends one text
- * message, waits for its echo, and closes (closing handshake, then the socket). Counts whole
- * sessions per second and records each opening handshake's duration (TCP connect plus HTTP
- * upgrade, from {@code buildAsync} until the JDK reports it open). Blocks for about
- * {@code warmup + duration}, plus at most one session's bounded waits per worker.
+ * Connection churn against an echo target: {@code --workers} loops, each opening a WebSocket,
+ * sending one text message, waiting for its echo and closing with 1000, for {@code --secs}
+ * seconds. Prints one JSON line: completed sessions per second (upgrades/s) and failures.
+ * Exit status 0 without failures, 1 with some, 2 on a usage error.
  */
-final class ChurnRun {
+@Command(name = "churn", mixinStandardHelpOptions = true,
+        description = "Open, echo once, close, in a loop; reports upgrades per second.")
+public final class ChurnRun implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "URL", description = "ws:// echo target")
+    URI url;
+    @Option(names = "--workers", description = "concurrent loops (default ${DEFAULT-VALUE})")
+    int workers = 16;
+    @Option(names = "--secs", description = "measured seconds (default ${DEFAULT-VALUE})")
+    double secs = 5;
+    @Option(names = "--warmup", description = "seconds run before measuring (default ${DEFAULT-VALUE})")
+    double warmup = 1;
 
-    /** Longest wait for one echo or one closing handshake. */
-    private static final Duration STEP_WAIT = Duration.ofSeconds(10);
-
-    /**
-     * @param uri      the echo target
-     * @param conns    sessions in progress at once
-     * @param size     the one message's size in bytes (text, ASCII)
-     * @param warmup   time run but not counted
-     * @param duration time counted
-     * @param cpuPids  processes whose CPU time is read at the start and end of the measured time
-     */
-    record Settings(URI uri, int conns, int size, Duration warmup, Duration duration, List<Long> cpuPids) {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ChurnRun()).execute(args));
     }
 
-    private final Settings s;
-    private final ClientPool pool;
-    private final Failures failures = new Failures();
-    private final LongAdder sessions = new LongAdder();
-    private final Recorder opens = new Recorder(3);
-    private volatile boolean running = true;
-
-    private ChurnRun(Settings s, ClientPool pool) {
-        this.s = s;
-        this.pool = pool;
-    }
-
-    static ChurnReport run(Settings s, ClientPool pool) throws InterruptedException {
-        return new ChurnRun(s, pool).run();
-    }
-
-    private ChurnReport run() throws InterruptedException {
-        String message = "x".repeat(s.size());
-        List<Thread> workers = new ArrayList<>(s.conns());
-        for (int i = 0; i < s.conns(); i++) {
-            int id = i;
-            workers.add(Thread.ofVirtual().name("churn-" + i).start(() -> work(id, message)));
+    @Override
+    public Integer call() throws Exception {
+        if (workers < 1 || secs <= 0 || warmup < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--workers >= 1, --secs > 0, --warmup >= 0");
         }
-        Thread.sleep(s.warmup());
-        sessions.sumThenReset();
-        opens.getIntervalHistogram();
-        OptionalLong cpuBefore = ProcessCpu.micros(s.cpuPids());
-        long t0 = System.nanoTime();
-        Thread.sleep(s.duration());
-        long counted = sessions.sumThenReset();
-        Histogram h = opens.getIntervalHistogram();
-        long elapsed = System.nanoTime() - t0;
-        OptionalLong cpuAfter = ProcessCpu.micros(s.cpuPids());
-        running = false;
-        for (Thread w : workers) {
-            w.join(STEP_WAIT.multipliedBy(3));
-        }
-        Long cpu = cpuBefore.isPresent() && cpuAfter.isPresent() ? cpuAfter.getAsLong() - cpuBefore.getAsLong() : null;
-        return ChurnReport.of(s, counted, elapsed, h, cpu, failures);
-    }
-
-    private void work(int id, String message) {
-        while (running) {
-            Session session = new Session(message);
+        LongAdder done = new LongAdder();
+        LongAdder failed = new LongAdder();
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (HttpClient http = HttpClient.newHttpClient();
+             ExecutorService loops = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < workers; i++) {
+                loops.submit(() -> {
+                    while (running.get()) {
+                        boolean ok = once(http);
+                        if (measuring.get()) {
+                            (ok ? done : failed).increment();
+                        }
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(Duration.ofMillis((long) (warmup * 1000))); // a timed run, not a wait for state
+            measuring.set(true);
             long start = System.nanoTime();
-            WebSocket ws;
-            try {
-                ws = pool.client(id).newWebSocketBuilder().connectTimeout(STEP_WAIT).buildAsync(s.uri(), session)
-                        .get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                failures.record(FailureKind.CONNECT, e);
-                continue;
-            }
-            opens.recordValue(System.nanoTime() - start);
-            try {
-                ws.sendText(message, true).get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                session.echoed.get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                session.closed.get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                sessions.increment();
-            } catch (Exception e) {
-                failures.record(session.echoed.isDone() ? FailureKind.CLOSED_EARLY : FailureKind.UNANSWERED, e);
-            } finally {
-                ws.abort(); // the socket, whatever the close handshake did
-            }
+            Thread.sleep(Duration.ofMillis((long) (secs * 1000)));
+            measuring.set(false);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            running.set(false);
+            System.out.printf("{\"url\":\"%s\",\"workers\":%d,\"secs\":%.2f,\"sessions\":%d,\"upgradesPerSec\":%.1f,\"failures\":%d}%n",
+                    url, workers, elapsed, done.sum(), done.sum() / elapsed, failed.sum());
         }
+        return failed.sum() == 0 ? 0 : 1;
     }
 
-    /** One short session's listener: collects the echo, then waits for the server's close. */
-    private final class Session implements WebSocket.Listener {
-        final CompletableFuture<Void> echoed = new CompletableFuture<>();
-        final CompletableFuture<Void> closed = new CompletableFuture<>();
-        private final String expected;
-        private final StringBuilder got = new StringBuilder();
+    private boolean once(HttpClient http) {
+        CompletableFuture<Void> echoed = new CompletableFuture<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        try {
+            WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(url, new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                            if (last) {
+                                echoed.complete(null);
+                            }
+                            webSocket.request(1);
+                            return null;
+                        }
 
-        Session(String expected) {
-            this.expected = expected;
-        }
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                            closed.complete(null);
+                            return null;
+                        }
 
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            got.append(data);
-            if (last) {
-                if (got.toString().equals(expected)) {
-                    echoed.complete(null);
-                } else {
-                    failures.record(FailureKind.MISMATCH, "echo of " + got.length() + " chars, expected " + expected.length());
-                    echoed.completeExceptionally(new IllegalStateException("mismatch"));
-                }
+                        @Override
+                        public void onError(WebSocket webSocket, Throwable error) {
+                            echoed.completeExceptionally(error);
+                            closed.completeExceptionally(error);
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            ws.sendText("churn", true).get(10, TimeUnit.SECONDS);
+            echoed.get(10, TimeUnit.SECONDS);
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+            closed.get(10, TimeUnit.SECONDS); // the relay's close frame: the session has ended
+            ws.abort();
+            return true;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            echoed.completeExceptionally(new IllegalStateException("binary echo of a text message"));
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(null);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            echoed.completeExceptionally(error);
-            closed.completeExceptionally(error);
+            return false;
         }
     }
 }

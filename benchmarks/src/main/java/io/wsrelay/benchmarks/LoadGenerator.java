@@ -122,7 +122,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 return print(r, r.table(), r.errors());
             }
             if (churn) {
-                ChurnReport r = ChurnRun.run(new ChurnRun.Settings(url, conns, size, seconds(warmup), seconds(secs),
+                ChurnReport r = ChurnLoad.run(new ChurnLoad.Settings(url, conns, size, seconds(warmup), seconds(secs),
                         List.copyOf(cpuPids)), pool);
                 return print(r, r.table(), r.errors());
             }

@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * ({@code ws://}) or, when {@code relay.tls.keystore} is set, TLS ({@code wss://}) on the same
  * port; request heads limited to {@code relay.limits.max-request-header-bytes} (431 past it);
  * {@code relay.handshake-timeout} as the idle timeout until the upgrade (a request that stalls
- * halfway is cut); and, with {@code relay.headers.trust-forwarded}, the client address taken
+ * halfway is cut; {@link RequestHeadGuard} makes it a deadline for the whole head and bounds
+ * the connections still sending one); and, with {@code relay.headers.trust-forwarded}, the client address taken
  * from {@code Forwarded} / {@code X-Forwarded-For}.
  *
  * <p>Used once, while the server is built; not thread-safe.

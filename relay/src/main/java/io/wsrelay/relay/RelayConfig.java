@@ -34,7 +34,9 @@ import java.util.TreeMap;
  * @param limits              size, count and rate limits
  * @param store               endpoint store settings
  * @param upstreamIdleTimeout an upstream from which nothing arrived this long is closed (1001)
- * @param handshakeTimeout    longest time an HTTP request (an opening handshake) may take to arrive
+ * @param handshakeTimeout    deadline for a request head (an opening handshake's request line and
+ *                            headers), from the connection's opening or the end of its previous
+ *                            request; arriving bytes do not extend it
  * @param security            Origin, destination, header and TLS rules
  * @param upstreamBuffers     sizes of the JDK client's per-socket buffers
  * @param operations          health, metrics, admin API, shutdown and log settings
@@ -110,12 +112,16 @@ public record RelayConfig(
      * @param upgradesPerMinutePerClient upgrades one client address may start per minute; 0 for no
      *                                   limit; over it: 429 with {@code Retry-After}
      * @param maxRequestHeaderBytes      largest HTTP request head, in bytes; over it: 431
+     * @param maxPendingHeads            connections that have not finished their request head, all
+     *                                   clients together; past it the oldest such connection is closed
+     * @param maxPendingHeadsPerClient   the same for one client address (the connecting peer)
      */
     public record Limits(int maxSessions, long maxMessageBytes, int maxFrameBytes, int maxSessionsPerClient,
-                         int maxSessionsPerEndpoint, int upgradesPerMinutePerClient, int maxRequestHeaderBytes) {
+                         int maxSessionsPerEndpoint, int upgradesPerMinutePerClient, int maxRequestHeaderBytes,
+                         int maxPendingHeads, int maxPendingHeadsPerClient) {
         public Limits {
             if (maxSessions < 1 || maxMessageBytes < 1 || maxFrameBytes < 1 || maxSessionsPerClient < 1
-                    || maxRequestHeaderBytes < 1) {
+                    || maxRequestHeaderBytes < 1 || maxPendingHeads < 1 || maxPendingHeadsPerClient < 1) {
                 throw new IllegalArgumentException("limits must be positive: " + maxSessions + ", "
                         + maxMessageBytes + ", " + maxFrameBytes + ", " + maxSessionsPerClient + ", "
                         + maxRequestHeaderBytes);
@@ -394,7 +400,9 @@ public record RelayConfig(
                             v.integer("relay.limits.max-sessions-per-client", 1, Integer.MAX_VALUE),
                             v.integer("relay.limits.max-sessions-per-endpoint", 0, Integer.MAX_VALUE),
                             v.integer("relay.limits.upgrades-per-minute-per-client", 0, Integer.MAX_VALUE),
-                            (int) v.bytes("relay.limits.max-request-header-bytes", 1, Integer.MAX_VALUE)),
+                            (int) v.bytes("relay.limits.max-request-header-bytes", 1, Integer.MAX_VALUE),
+                            v.integer("relay.limits.max-pending-heads", 1, Integer.MAX_VALUE),
+                            v.integer("relay.limits.max-pending-heads-per-client", 1, Integer.MAX_VALUE)),
                     new Store(
                             v.string("relay.store.type"),
                             jdbcUrl,

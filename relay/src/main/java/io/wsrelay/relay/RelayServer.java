@@ -65,6 +65,8 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final SessionControl control;
+    private final RequestHeadGuard heads;
     private final SessionTap.Factory taps;
 
     private RelayServer(Builder b) {
@@ -76,6 +78,8 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
         this.sessions = new SessionRegistry(config, scheduler, metrics);
+        this.control = b.control != null ? b.control : SessionControl.create(null);
+        control.bind(sessions, b.lookup);
         DestinationGuard guard = DestinationGuard.create(config.security());
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
                 Runtime.getRuntime().availableProcessors(), guard);
@@ -94,6 +98,9 @@ public final class RelayServer implements AutoCloseable {
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
         connector.setName("relay");
+        heads = RequestHeadGuard.create(config, scheduler);
+        heads.bindTo(metrics.registry());
+        connector.addEventListener(heads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -104,12 +111,14 @@ public final class RelayServer implements AutoCloseable {
             adminConnector.setName(ADMIN_CONNECTOR);
             adminConnector.setHost(ops.adminHost().isEmpty() ? config.host() : ops.adminHost());
             adminConnector.setPort(ops.adminPort());
+            adminConnector.addEventListener(heads);
             server.addConnector(adminConnector);
         } else {
             adminConnector = null;
         }
 
-        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
+        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions,
+                new Admission(config.limits(), control.cluster(), control.node()),
                 OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness,
                 b.taps);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
@@ -129,7 +138,7 @@ public final class RelayServer implements AutoCloseable {
         chain.add(new OperationsRouter(b.operationsHandlers, adminConnector == null ? null : ADMIN_CONNECTOR));
         chain.addAll(b.handlers);
         chain.add(upgrades);
-        server.setHandler(new Handler.Sequence(chain));
+        server.setHandler(heads.handler(new Handler.Sequence(chain)));
         metrics.bindServer(server, sessions);
     }
 
@@ -151,6 +160,7 @@ public final class RelayServer implements AutoCloseable {
         private final List<Handler> operationsHandlers = new ArrayList<>();
         private RelayMetrics metrics;
         private Readiness readiness;
+        private SessionControl control;
         private SessionTap.Factory taps = SessionTap.Factory.NONE;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
@@ -183,6 +193,12 @@ public final class RelayServer implements AutoCloseable {
         /** The readiness the relay drains through; default: one without a store check. */
         public Builder readiness(Readiness relayReadiness) {
             this.readiness = Objects.requireNonNull(relayReadiness, "readiness");
+            return this;
+        }
+
+        /** The control of live sessions the relay binds to itself; default: this node only. */
+        Builder sessionControl(SessionControl sessionControl) {
+            this.control = Objects.requireNonNull(sessionControl, "sessionControl");
             return this;
         }
 
@@ -221,6 +237,7 @@ public final class RelayServer implements AutoCloseable {
                 config.security().allowMissingOrigin(), config.security().allowSameOrigin(), config.security().publicHosts(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
+        control.start();
         if (adminConnector != null) {
             LOG.info("wsrelay operations port {}:{}", adminConnector.getHost(), adminPort());
         }
@@ -265,6 +282,11 @@ public final class RelayServer implements AutoCloseable {
     /** The bound TCP port (the real one when configured with 0); -1 before {@link #start()}. */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The guard of request heads (package-private, for tests). */
+    RequestHeadGuard requestHeads() {
+        return heads;
     }
 
     /** Relayed sessions currently open. */
@@ -341,6 +363,7 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void shutdownExecutors() {
+        control.stop();
         if (taps instanceof AutoCloseable closeable) {
             // After every session has ended, so discovery's last flush holds them all.
             try {

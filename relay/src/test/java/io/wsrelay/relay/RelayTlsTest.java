@@ -102,6 +102,72 @@ class RelayTlsTest {
     }
 
     @Test
+    void tlsHandshakeTricklingInIsCutAtTheRequestHeadDeadline() throws Exception {
+        try (RelayHarness secure = RelayHarness.start(Map.of("relay.tls.keystore", relayCert.keystore().toString(),
+                "relay.tls.keystore-password", TestCertificates.PASSWORD, "relay.handshake-timeout", "1s"));
+             java.net.Socket raw = new java.net.Socket("127.0.0.1", secure.relay.port())) {
+            // A TLS handshake record announcing 16 KiB, then its body a byte at a time.
+            raw.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x40, 0x00, 0x01});
+            long start = System.nanoTime();
+            boolean cut = false;
+            for (int i = 0; i < 40 && !cut; i++) {
+                try {
+                    raw.getOutputStream().write(0);
+                    raw.getOutputStream().flush();
+                    TimeUnit.MILLISECONDS.sleep(100); // the trickle's pace, not a wait for state
+                } catch (java.io.IOException e) {
+                    cut = true;
+                }
+                if (!cut) {
+                    raw.setSoTimeout(1);
+                    try {
+                        cut = raw.getInputStream().read() < 0;
+                    } catch (java.net.SocketTimeoutException e) {
+                        // still open
+                    } catch (java.io.IOException e) {
+                        cut = true;
+                    }
+                }
+            }
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(cut && tookMs < 2500, "cut after " + tookMs + " ms of trickling (deadline 1000 ms)");
+        }
+    }
+
+    @Test
+    void clientThatLeavesDuringAHangingConnectOverTlsReleasesTheUpstreamSocket() throws Exception {
+        try (SilentUpstream silent = new SilentUpstream();
+             RelayHarness secure = RelayHarness.start(Map.of("relay.tls.keystore", relayCert.keystore().toString(),
+                     "relay.tls.keystore-password", TestCertificates.PASSWORD, "relay.upstream.connect-timeout", "30s"))) {
+            secure.store.insert(Endpoint.of("silent", silent.uri().toString()));
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) UpstreamTrust.sslContext(relayCert.pem())
+                    .getSocketFactory().createSocket("localhost", secure.relay.port());
+            tls.getOutputStream().write(("GET /ws-proxy/x?endpointId=silent HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            tls.getOutputStream().flush();
+            org.awaitility.Awaitility.await().atMost(Timeouts.MESSAGE).until(() -> silent.accepted().size() == 1);
+            tls.close();
+            java.net.Socket upstream = silent.accepted().getFirst();
+            upstream.setSoTimeout(3000);
+            boolean closed;
+            try (java.io.InputStream in = upstream.getInputStream()) {
+                byte[] sink = new byte[4096];
+                while (in.read(sink) >= 0) {
+                    // the relay's handshake request
+                }
+                closed = true;
+            } catch (java.net.SocketTimeoutException e) {
+                closed = false;
+            } catch (java.io.IOException e) {
+                closed = true;
+            }
+            assertTrue(closed, "the relay closed its upstream socket within 3 s of the client leaving");
+            org.awaitility.Awaitility.await().atMost(Timeouts.CLOSE).until(() -> secure.relay.activeSessions() == 0);
+        }
+    }
+
+    @Test
     void unusableTrustedCaIsRefusedWhenTheEndpointIsAdded() {
         Endpoint bad = new Endpoint("bad", "wss://h", EndpointStatus.ACTIVE, List.of(), List.of(), 0, Map.of(), "",
                 "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", Instant.now(), Instant.now());
