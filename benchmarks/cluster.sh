@@ -92,17 +92,9 @@ print(sum(1 for l in d.decode().splitlines() if l.startswith('wsrelay_nodes,rela
   churn=$("$JAVA" -cp "$JAR" io.wsrelay.benchmarks.ChurnRun "$URL" --workers 16 --secs "$SECS" 2>>"$OUT/churn.log" || true)
   load=$("$JAVA" -Xmx1g -cp "$JAR" io.wsrelay.benchmarks.LoadGenerator "$URL" --conns 32 --size 64 --window 4 \
       --secs "$SECS" --no-table 2>>"$OUT/loadgen.log" || true)
-  ups=$(echo "$churn" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(f"{d[\"upgradesPerSec\"]:.0f} | {d[\"failures\"]}")' 2>/dev/null || echo "? | ?")
-  msgs=$(echo "$load" | python3 -c '
-import json,sys
-d=json.loads(sys.stdin.read())
-def find(o,*names):
-    for n in names:
-        if isinstance(o,dict) and n in o: return o[n]
-    return None
-r=find(d,"msgsPerS")
-p=find(d,"p99Us"); p=f"{p/1000:.1f}" if isinstance(p,(int,float)) else p
-print(f"{r:.0f} | {p}" if isinstance(r,(int,float)) else "? | ?")' 2>/dev/null || echo "? | ?")
+  ups=$(echo "$churn" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print("%.0f | %d" % (d["upgradesPerSec"], d["failures"]))' 2>/dev/null || echo "? | ?")
+  msgs=$(echo "$load" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print("%.0f | %.1f" % (d["msgs_per_s"], d["p99_us"] / 1000))' 2>/dev/null || echo "? | ?")
+  echo "{\"nodes\":$n,\"churn\":$churn,\"load\":$load}" >> "$OUT/results.jsonl"
   echo "| $n | $ups | $msgs |"
   kill "$HPID"; wait "$HPID" 2>/dev/null || true
 done
