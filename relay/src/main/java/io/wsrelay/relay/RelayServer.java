@@ -9,7 +9,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +35,11 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
-    /** Head-room over the session limit for Jetty's own tasks (selectors, handshakes). */
-    private static final int JETTY_TASK_HEADROOM = 256;
+    /**
+     * Jetty's platform threads: its acceptor and selectors (one each per two cores), the reserved
+     * threads of its execution strategy, and head-room for non-blocking tasks.
+     */
+    private static final int PLATFORM_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
     /**
      * Bytes Jetty reads from a client per fill. Parts of a large frame are at most this big, so
      * it sets how many hand-offs a big message costs (Jetty's own 4 KiB default made a 16 MiB
@@ -62,6 +65,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final SessionControl control;
     private final RequestHeadGuard heads;
     private final SessionTap.Factory taps;
 
@@ -74,15 +78,22 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
         this.sessions = new SessionRegistry(config, scheduler, metrics);
+        this.control = b.control != null ? b.control : SessionControl.create(null);
+        control.bind(sessions, b.lookup);
         DestinationGuard guard = DestinationGuard.create(config.security());
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
                 Runtime.getRuntime().availableProcessors(), guard);
 
-        VirtualThreadPool threads = new VirtualThreadPool();
+        // Selectors and acceptors on a fixed set of platform threads: a virtual-thread selector
+        // parks in the JDK's poller and needs a second hand-off for every read. Tasks that may
+        // block (handshakes, whose upstream connect waits; the listeners' dispatch) run on virtual
+        // threads of their own, not counted against a shared permit pool, so a burst of slow
+        // handshakes no longer queues the reads of open sessions. A fixed size (min = max) means
+        // no platform thread is started or retired under load.
+        QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, PLATFORM_THREADS);
         threads.setName("jetty");
-        // Counts Jetty's live tasks for the jetty_threads_current metric (a set add and remove per task).
-        threads.setTracking(true);
-        threads.setMaxThreads(config.limits().maxSessions() + JETTY_TASK_HEADROOM);
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("jetty-vt-", 0).factory()));
         server = new Server(threads);
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
@@ -106,7 +117,8 @@ public final class RelayServer implements AutoCloseable {
             adminConnector = null;
         }
 
-        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
+        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions,
+                new Admission(config.limits(), control.cluster(), control.node()),
                 OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness,
                 b.taps);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
@@ -148,6 +160,7 @@ public final class RelayServer implements AutoCloseable {
         private final List<Handler> operationsHandlers = new ArrayList<>();
         private RelayMetrics metrics;
         private Readiness readiness;
+        private SessionControl control;
         private SessionTap.Factory taps = SessionTap.Factory.NONE;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
@@ -180,6 +193,12 @@ public final class RelayServer implements AutoCloseable {
         /** The readiness the relay drains through; default: one without a store check. */
         public Builder readiness(Readiness relayReadiness) {
             this.readiness = Objects.requireNonNull(relayReadiness, "readiness");
+            return this;
+        }
+
+        /** The control of live sessions the relay binds to itself; default: this node only. */
+        Builder sessionControl(SessionControl sessionControl) {
+            this.control = Objects.requireNonNull(sessionControl, "sessionControl");
             return this;
         }
 
@@ -218,6 +237,7 @@ public final class RelayServer implements AutoCloseable {
                 config.security().allowMissingOrigin(), config.security().allowSameOrigin(), config.security().publicHosts(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
+        control.start();
         if (adminConnector != null) {
             LOG.info("wsrelay operations port {}:{}", adminConnector.getHost(), adminPort());
         }
@@ -272,6 +292,15 @@ public final class RelayServer implements AutoCloseable {
     /** Relayed sessions currently open. */
     public int activeSessions() {
         return sessions.size();
+    }
+
+    /**
+     * Message payload bytes the relay holds now in its sessions' hand-offs, both directions, text
+     * counted in chars; at most two credits per session (see {@code Inbox}). A sum over the open
+     * sessions: for tests and diagnostics, not the hot path.
+     */
+    public long heldBytes() {
+        return sessions.heldBytes();
     }
 
     /** Pump threads alive now: two per open session, none once every session has finished. */
@@ -334,6 +363,7 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void shutdownExecutors() {
+        control.stop();
         if (taps instanceof AutoCloseable closeable) {
             // After every session has ended, so discovery's last flush holds them all.
             try {

@@ -191,12 +191,15 @@ final class Aggregator {
         return json;
     }
 
+    /**
+     * Whether {@code s} may be a JSON object or array (what has kinds); other text is not handed
+     * to the parser, whose failures cost an exception each.
+     */
     private static boolean looksLikeJson(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (!Character.isWhitespace(c)) {
-                return c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f'
-                        || c == 'n';
+                return c == '{' || c == '[';
             }
         }
         return false;

@@ -196,7 +196,15 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     }
 
     private EndpointAggregate merged(String stored, String delta) {
-        EndpointAggregate base = stored == null ? null : read(stored);
+        EndpointAggregate base = null;
+        if (stored != null) {
+            try {
+                base = read(stored);
+            } catch (StoreException e) {
+                // A row of an unknown format would block every later flush: this node's learning replaces it.
+                LOG.warn("discovery: the stored data of an endpoint is unreadable and is replaced: {}", e.getMessage());
+            }
+        }
         EndpointAggregate d = read(delta);
         if (base == null) {
             return d;

@@ -39,12 +39,23 @@ final class Masker {
             "(?i)([\"']?[a-z0-9_.-]*(?:token|password|passwd|secret|authorization|cookie|api[_-]?key|credential|"
                     + "signature|session[_-]?id)[a-z0-9_.-]*[\"']?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,}\\]]+)");
 
+    /** The words {@link #TEXT_PAIR} needs; checked first. */
+    private static final List<String> TEXT_WORDS = List.of("token", "passw", "secret", "authorization", "cookie",
+            "api", "credential", "signature", "session");
+
     private Masker() {
     }
 
     /** Whether values under {@code key} are masked. */
     static boolean isSensitiveKey(String key) {
-        String k = key.toLowerCase(Locale.ROOT).replaceAll("[-_. ]", "");
+        StringBuilder b = new StringBuilder(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c != '-' && c != '_' && c != '.' && c != ' ') {
+                b.append(Character.toLowerCase(c));
+            }
+        }
+        String k = b.toString();
         if (SENSITIVE_KEYS.contains(k)) {
             return true;
         }
@@ -56,10 +67,43 @@ final class Masker {
         return false;
     }
 
-    /** Whether a string value is masked wherever it appears. */
+    /**
+     * Whether a string value is masked wherever it appears. Each pattern runs only when a cheap
+     * test finds what it needs (an {@code @}, {@code eyJ}, a credential word, 13 digits): the
+     * aggregator runs this on every string of every captured message.
+     */
     static boolean isSensitiveValue(String value) {
-        return EMAIL.matcher(value).find() || JWT.matcher(value).find() || CREDENTIAL.matcher(value).find()
-                || hasCardNumber(value);
+        return (value.indexOf('@') >= 0 && EMAIL.matcher(value).find())
+                || (value.contains("eyJ") && JWT.matcher(value).find())
+                || (hasCredentialWord(value) && CREDENTIAL.matcher(value).find())
+                || (digits(value) >= 13 && hasCardNumber(value));
+    }
+
+    private static boolean hasCredentialWord(String s) {
+        String l = s.toLowerCase(Locale.ROOT);
+        return l.contains("bearer") || l.contains("basic") || l.contains("digest");
+    }
+
+    private static int digits(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether the text holds a word a sensitive pair would start with (the pair pattern is costly). */
+    private static boolean hasSensitiveWord(String text) {
+        String l = text.toLowerCase(Locale.ROOT);
+        for (String w : TEXT_WORDS) {
+            if (l.contains(w)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -89,13 +133,28 @@ final class Masker {
         return node;
     }
 
-    /** Free text (a non-JSON message) with secrets replaced: sensitive pairs, e-mails, JWTs, credentials, card numbers. */
+    /**
+     * Free text (a non-JSON message) with secrets replaced: sensitive pairs, e-mails, JWTs,
+     * credentials, card numbers; each pattern behind the same cheap tests as {@link #isSensitiveValue}.
+     */
     static String maskText(String text) {
-        String s = TEXT_PAIR.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1) + MASK));
-        s = EMAIL.matcher(s).replaceAll(MASK);
-        s = JWT.matcher(s).replaceAll(MASK);
-        s = CREDENTIAL.matcher(s).replaceAll(MASK);
-        return CARD.matcher(s).replaceAll(m -> luhn(m.group()) ? MASK : java.util.regex.Matcher.quoteReplacement(m.group()));
+        String s = text;
+        if (hasSensitiveWord(s)) {
+            s = TEXT_PAIR.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1) + MASK));
+        }
+        if (s.indexOf('@') >= 0) {
+            s = EMAIL.matcher(s).replaceAll(MASK);
+        }
+        if (s.contains("eyJ")) {
+            s = JWT.matcher(s).replaceAll(MASK);
+        }
+        if (hasCredentialWord(s)) {
+            s = CREDENTIAL.matcher(s).replaceAll(MASK);
+        }
+        if (digits(s) >= 13) {
+            s = CARD.matcher(s).replaceAll(m -> luhn(m.group()) ? MASK : java.util.regex.Matcher.quoteReplacement(m.group()));
+        }
+        return s;
     }
 
     private static boolean hasCardNumber(String value) {

@@ -110,14 +110,14 @@ final class Shape {
         if (isDateTime(s)) {
             dateTimes++;
         }
-        if (UUID.matcher(s).matches()) {
+        if (s.length() == 36 && UUID.matcher(s).matches()) {
             uuids++;
         }
         if (s.startsWith("http://") || s.startsWith("https://") || s.startsWith("ws://") || s.startsWith("wss://")) {
             uris++;
         }
         if (!manyValues) {
-            if (s.length() > MAX_ENUM_LENGTH || EMAIL.matcher(s).matches()) {
+            if (s.length() > MAX_ENUM_LENGTH || (s.indexOf('@') >= 0 && EMAIL.matcher(s).matches())) {
                 manyValues = true;
                 values.clear();
             } else if (values.add(s) && values.size() > limits.maxEnumValues()) {

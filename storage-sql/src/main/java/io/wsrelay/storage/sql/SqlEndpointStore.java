@@ -234,6 +234,7 @@ public final class SqlEndpointStore implements EndpointStore {
                 .set(ENDPOINT.UPSTREAM_ORIGIN, row.getUpstreamOrigin())
                 .set(ENDPOINT.TRUSTED_CA, row.getTrustedCa())
                 .set(ENDPOINT.CAPTURE, row.getCapture())
+                .set(ENDPOINT.LIVE_SESSIONS, row.getLiveSessions())
                 .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
                 .where(ENDPOINT.ID.eq(row.getId()))
                 .execute() == 1);
@@ -316,7 +317,7 @@ public final class SqlEndpointStore implements EndpointStore {
             StoreException failure = StoreFailures.map(operation, e);
             if (failure instanceof StoreUnavailableException && unreachable.compareAndSet(false, true)) {
                 LOG.warn("database {} unreachable ({} failed: {}); lookups no cache can answer get 503 "
-                        + "until it answers again", url, operation, StoreFailures.describe(e));
+                        + "meanwhile", url, operation, StoreFailures.describe(e));
             }
             LOG.debug("{} on {} failed: {}", operation, url, StoreFailures.describe(e));
             throw failure;
