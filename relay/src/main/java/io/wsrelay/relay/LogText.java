@@ -5,7 +5,7 @@ package io.wsrelay.relay;
  * second line, an escape sequence could rewrite a terminal) are written as a backslash, u and four hex digits, and
  * the text is cut to {@value #MAX_CHARS} characters. Pure and thread-safe.
  */
-final class LogText {
+public final class LogText {
     /** Longest piece of client text in a log line, in characters. */
     static final int MAX_CHARS = 128;
 
@@ -13,7 +13,7 @@ final class LogText {
     }
 
     /** {@code text} escaped and cut; "null" for null. */
-    static String safe(String text) {
+    public static String safe(String text) {
         if (text == null) {
             return "null";
         }
