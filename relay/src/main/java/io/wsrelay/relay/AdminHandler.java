@@ -38,7 +38,10 @@ import java.util.concurrent.TimeoutException;
  * <li>{@code GET /admin/endpoints/{id}}: {@code 200} or {@code 404}</li>
  * <li>{@code PATCH /admin/endpoints/{id}}: change the given fields (status, destination,
  *     settings); {@code 200} with the result or {@code 404}</li>
- * <li>{@code DELETE /admin/endpoints/{id}}: {@code 204} or {@code 404}; open sessions stay open</li>
+ * <li>{@code DELETE /admin/endpoints/{id}}: {@code 204} or {@code 404}; open sessions are closed
+ *     on every node unless the endpoint's {@code liveSessions} is {@code KEEP}, as after setting
+ *     it {@code INACTIVE}</li>
+ * <li>{@code /admin/sessions}: live sessions, see {@link SessionsApi}</li>
  * </ul>
  * Every request under {@value #PREFIX} needs {@code Authorization: Bearer <relay.admin.token>};
  * without it, or with another token, the answer is {@code 401} whatever the path. Invalid bodies
@@ -62,23 +65,29 @@ final class AdminHandler extends Handler.Abstract {
 
     private final EndpointStore store;
     private final byte[] tokenDigest;
+    private final SessionControl control;
+    private final SessionsApi sessions;
 
-    private AdminHandler(EndpointStore store, String token) {
+    private AdminHandler(EndpointStore store, String token, SessionControl control) {
         this.store = store;
         this.tokenDigest = sha256(token);
+        this.control = control;
+        this.sessions = new SessionsApi(control);
     }
 
     /**
-     * The admin API over {@code store}, guarded by {@code token}.
+     * The admin API over {@code store} and the live sessions {@code control} reaches, guarded by
+     * {@code token}. Each endpoint write is passed to {@code control}, which applies the
+     * endpoint's live-session policy.
      *
      * @throws IllegalArgumentException if {@code token} is empty (an admin API nobody configured
      *                                  must not exist)
      */
-    static AdminHandler create(EndpointStore store, String token) {
+    static AdminHandler create(EndpointStore store, String token, SessionControl control) {
         if (token.isEmpty()) {
             throw new IllegalArgumentException("the admin API needs a token (relay.admin.token)");
         }
-        return new AdminHandler(store, token);
+        return new AdminHandler(store, token, control);
     }
 
     @Override
@@ -106,6 +115,10 @@ final class AdminHandler extends Handler.Abstract {
     }
 
     private void route(String path, Request request, Response response, Callback callback) {
+        if (SessionsApi.serves(path)) {
+            sessions.handle(path, request, response, callback);
+            return;
+        }
         String method = request.getMethod();
         if (path.equals(ENDPOINTS)) {
             if (HttpMethod.GET.is(method)) {
@@ -134,6 +147,7 @@ final class AdminHandler extends Handler.Abstract {
                 throw notFound(id);
             }
             LOG.info("admin: removed endpoint {} ({})", id, client(request));
+            control.endpointChanged(id);
             response.setStatus(204);
             response.write(true, null, callback);
         } else {
@@ -164,6 +178,7 @@ final class AdminHandler extends Handler.Abstract {
         if (!changed) {
             throw notFound(id);
         }
+        control.endpointChanged(id);
         Endpoint now = store.lookup(id).orElseThrow(() -> notFound(id));
         LOG.info("admin: updated endpoint {} ({})", now, client(request));
         Json.write(response, callback, 200, EndpointJson.toJson(now));

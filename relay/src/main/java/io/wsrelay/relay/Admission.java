@@ -5,13 +5,18 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.wsrelay.relay.spi.Cluster;
 import io.wsrelay.relay.spi.Endpoint;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The per-client and per-endpoint limits on opening handshakes, checked before the upgrade:
@@ -24,6 +29,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     {@code relay.limits.max-sessions-per-endpoint}): over it 503 {@code endpoint_at_capacity}.</li>
  * </ul>
  * The relay-wide session limit stays with {@link SessionRegistry}.
+ *
+ * <p>With a {@link Cluster}, the two session counts are also kept across every node, with
+ * expiring leases ({@link Cluster#acquire}): an endpoint's limit and a client address's hold for
+ * the sessions of all nodes together, not per node. While the cluster's server cannot be reached
+ * they hold per node only.
  *
  * <p>Memory is bounded: session counters exist only while their client or endpoint has a
  * session or a pending upgrade (at most {@code relay.limits.max-sessions} of them), and rate
@@ -40,13 +50,27 @@ final class Admission {
     private static final Duration RATE_PERIOD = Duration.ofMinutes(1);
 
     private final RelayConfig.Limits limits;
+    private final Cluster cluster;
+    private final String node;
+    /** Numbers the cluster leases of this node's admissions. */
+    private final AtomicLong holders = new AtomicLong();
     private final ConcurrentMap<String, Integer> perClient = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Integer> perEndpoint = new ConcurrentHashMap<>();
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
             .maximumSize(MAX_TRACKED_CLIENTS).expireAfterAccess(RATE_PERIOD).build();
 
     Admission(RelayConfig.Limits limits) {
+        this(limits, null, "");
+    }
+
+    /**
+     * Limits counted on this node and, when {@code cluster} is not null, across the cluster,
+     * with {@code node} naming this node's leases.
+     */
+    Admission(RelayConfig.Limits limits, Cluster cluster, String node) {
         this.limits = limits;
+        this.cluster = cluster;
+        this.node = node;
     }
 
     /** One admitted handshake's hold on its counters; {@link #close()} gives them back, once. */
@@ -98,7 +122,7 @@ final class Admission {
      *         its limit
      */
     Ticket admitEndpoint(Endpoint endpoint) {
-        int max = endpoint.maxConnections() > 0 ? endpoint.maxConnections() : limits.maxSessionsPerEndpoint();
+        int max = endpointLimit(endpoint);
         if (max == 0) {
             return () -> { };
         }
@@ -107,6 +131,46 @@ final class Admission {
                     + " is at its limit of " + max + " sessions");
         }
         return once(() -> decrement(perEndpoint, endpoint.id()));
+    }
+
+    /**
+     * Takes the cluster-wide slots of a session of {@code endpoint} from {@code client}: one of
+     * the client address's count and, if the endpoint has a limit, one of the endpoint's. Call
+     * after {@link #admitClient} and {@link #admitEndpoint} (the node's own counts) passed; blocks
+     * one round trip to the cluster's server. Without a cluster it takes nothing.
+     *
+     * @throws UpgradeRejectedException 429 {@code too_many_client_sessions} or 503
+     *         {@code endpoint_at_capacity} when the cluster-wide count is full
+     */
+    Ticket admitCluster(String client, Endpoint endpoint) {
+        if (cluster == null) {
+            return () -> { };
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put(CLIENT_KEY + client, limits.maxSessionsPerClient());
+        int max = endpointLimit(endpoint);
+        if (max > 0) {
+            counts.put(ENDPOINT_KEY + endpoint.id(), max);
+        }
+        String holder = node + ":a" + holders.incrementAndGet();
+        Optional<String> full = cluster.acquire(holder, counts);
+        if (full.isPresent()) {
+            if (full.get().startsWith(CLIENT_KEY)) {
+                throw new UpgradeRejectedException(429, "too_many_client_sessions", "this address already has "
+                        + limits.maxSessionsPerClient() + " open sessions across the cluster");
+            }
+            throw new UpgradeRejectedException(503, "endpoint_at_capacity", "endpoint " + endpoint.id()
+                    + " is at its limit of " + max + " sessions across the cluster");
+        }
+        return once(() -> cluster.release(holder));
+    }
+
+    /** Cluster count keys: {@code client:<address>}, {@code endpoint:<id>}. */
+    static final String CLIENT_KEY = "client:";
+    static final String ENDPOINT_KEY = "endpoint:";
+
+    private int endpointLimit(Endpoint endpoint) {
+        return endpoint.maxConnections() > 0 ? endpoint.maxConnections() : limits.maxSessionsPerEndpoint();
     }
 
     /** Sessions (and pending upgrades) counted for {@code client} now; for tests and metrics. */

@@ -2,6 +2,7 @@ package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.EndpointStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,12 +48,15 @@ final class EndpointAddCommand implements Callable<Integer> {
     @Option(names = "--capture", paramLabel = "MODE", converter = CaptureModeConverter.class,
             description = "API discovery: off (default), metadata or samples (docs/discovery.md).")
     CaptureMode capture = CaptureMode.OFF;
+    @Option(names = "--live-sessions", paramLabel = "POLICY",
+            description = "CLOSE (default) or KEEP: whether INACTIVE or removal closes the endpoint's open sessions on every node.")
+    LiveSessionPolicy liveSessions = LiveSessionPolicy.DEFAULT;
 
     @Override
     public Integer call() {
         Instant now = Instant.now();
         Endpoint endpoint = new Endpoint(id, url, status, allowedHosts, allowedOrigins, maxConnections, headers,
-                upstreamOrigin, EndpointCommand.readTrustedCa(trustedCa), capture, now, now);
+                upstreamOrigin, EndpointCommand.readTrustedCa(trustedCa), capture, liveSessions, now, now);
         EndpointCommand.check(endpoint);
         return parent.write(spec, store -> store.insert(endpoint), "added " + id + " -> " + url,
                 "endpoint " + id + " already exists");

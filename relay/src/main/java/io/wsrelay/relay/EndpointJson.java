@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,19 +21,21 @@ import java.util.Set;
  * Endpoints as JSON, for the admin API and {@code wsrelay endpoint list --json}.
  *
  * <p>Out: {@code id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
- * upstreamHeaderNames, upstreamOrigin, hasTrustedCa, capture, createdAt, updatedAt}. Header <em>values</em> never leave the relay (they
+ * upstreamHeaderNames, upstreamOrigin, hasTrustedCa, capture, liveSessions, createdAt, updatedAt}. Header <em>values</em> never leave the relay (they
  * may hold API keys); only their names do.
  *
  * <p>In: the writable fields {@code id, destinationUrl, status, allowedHosts, allowedOrigins,
  * maxConnections, upstreamHeaders} (an object of name to value), {@code upstreamOrigin} and
- * {@code trustedCa} (PEM; shown only as {@code hasTrustedCa}) and {@code capture} ({@code off},
- * {@code metadata}, {@code samples}; see {@code docs/discovery.md}). The read-only fields of the
+ * {@code trustedCa} (PEM; shown only as {@code hasTrustedCa}), {@code capture} ({@code off},
+ * {@code metadata}, {@code samples}; see {@code docs/discovery.md}) and {@code liveSessions}
+ * ({@code CLOSE} or {@code KEEP}: what INACTIVE or removal does to open sessions). The read-only fields of the
  * output are ignored, so what was read can be sent back; any other field is an error, so a typo
  * does not pass silently. Pure functions; thread-safe.
  */
 final class EndpointJson {
     private static final Set<String> WRITABLE = Set.of("id", "destinationUrl", "status", "allowedHosts",
-            "allowedOrigins", "maxConnections", "upstreamHeaders", "upstreamOrigin", "trustedCa", "capture");
+            "allowedOrigins", "maxConnections", "upstreamHeaders", "upstreamOrigin", "trustedCa", "capture",
+            "liveSessions");
     private static final Set<String> READ_ONLY = Set.of("upstreamHeaderNames", "hasTrustedCa", "createdAt", "updatedAt");
 
     private EndpointJson() {
@@ -52,6 +55,7 @@ final class EndpointJson {
         node.put("upstreamOrigin", endpoint.upstreamOrigin());
         node.put("hasTrustedCa", !endpoint.trustedCa().isEmpty());
         node.put("capture", endpoint.capture().label());
+        node.put("liveSessions", endpoint.liveSessions().name());
         node.put("createdAt", endpoint.createdAt().toString());
         node.put("updatedAt", endpoint.updatedAt().toString());
         return node;
@@ -75,6 +79,7 @@ final class EndpointJson {
                 body.has("upstreamOrigin") ? body.get("upstreamOrigin").asText() : "",
                 body.has("trustedCa") ? body.get("trustedCa").asText() : "",
                 body.has("capture") ? capture(body.get("capture")) : CaptureMode.OFF,
+                body.has("liveSessions") ? liveSessions(body.get("liveSessions")) : LiveSessionPolicy.DEFAULT,
                 now, now);
     }
 
@@ -99,6 +104,7 @@ final class EndpointJson {
                 patch.has("upstreamOrigin") ? patch.get("upstreamOrigin").asText() : current.upstreamOrigin(),
                 patch.has("trustedCa") ? patch.get("trustedCa").asText() : current.trustedCa(),
                 patch.has("capture") ? capture(patch.get("capture")) : current.capture(),
+                patch.has("liveSessions") ? liveSessions(patch.get("liveSessions")) : current.liveSessions(),
                 current.createdAt(), Instant.now());
     }
 
@@ -140,6 +146,19 @@ final class EndpointJson {
             throw new IllegalArgumentException("capture must be a string: off, metadata or samples");
         }
         return CaptureMode.parse(node.asText());
+    }
+
+    /**
+     * The live-session policy named by {@code node}, in any letter case.
+     *
+     * @throws IllegalArgumentException if it names none
+     */
+    static LiveSessionPolicy liveSessions(JsonNode node) {
+        try {
+            return LiveSessionPolicy.valueOf(node.asText().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("liveSessions must be one of " + List.of(LiveSessionPolicy.values()), e);
+        }
     }
 
     private static void checkFields(JsonNode body) {

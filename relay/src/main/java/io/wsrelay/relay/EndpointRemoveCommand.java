@@ -7,7 +7,7 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 /** {@code wsrelay endpoint remove ID}. */
-@Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an endpoint (open sessions stay open).")
+@Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an endpoint (its open sessions are closed on every node unless its live-sessions policy is KEEP).")
 final class EndpointRemoveCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     EndpointCommand parent;

@@ -2,6 +2,7 @@ package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.EndpointStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,12 +66,15 @@ final class EndpointUpdateCommand implements Callable<Integer> {
     @Option(names = "--capture", paramLabel = "MODE", converter = CaptureModeConverter.class,
             description = "API discovery: off, metadata or samples (docs/discovery.md).")
     CaptureMode capture;
+    @Option(names = "--live-sessions", paramLabel = "POLICY",
+            description = "CLOSE or KEEP: whether INACTIVE or removal closes the endpoint's open sessions on every node.")
+    LiveSessionPolicy liveSessions;
 
     @Override
     public Integer call() {
         if (destination == null && status == null && allowedHosts == null && !noAllowedHosts && allowedOrigins == null
                 && !noAllowedOrigins && maxConnections == null && headers.isEmpty() && removeHeaders.isEmpty() && !noHeaders
-                && upstreamOrigin == null && trustedCa == null && !noTrustedCa && capture == null) {
+                && upstreamOrigin == null && trustedCa == null && !noTrustedCa && capture == null && liveSessions == null) {
             throw new UsageException("nothing to update for endpoint " + id + "; give at least one option (--help lists them)");
         }
         exclusive(allowedHosts != null, noAllowedHosts, "--allowed-host", "--no-allowed-hosts");
@@ -114,6 +118,7 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                 origin,
                 noTrustedCa ? "" : ca != null ? ca : e.trustedCa(),
                 capture != null ? capture : e.capture(),
+                liveSessions != null ? liveSessions : e.liveSessions(),
                 e.createdAt(), Instant.now());
     }
 

@@ -112,6 +112,8 @@ final class HandshakeHandler implements WebSocketCreator {
             endpoint = find(endpointId);
             origins.check(endpoint, request.getHeaders().get(HttpHeader.ORIGIN), host(request));
             endpointSlot = admission.admitEndpoint(endpoint);
+            // Assigned first, so that a refusal by the cluster still gives the node's slot back.
+            endpointSlot = both(endpointSlot, admission.admitCluster(address, endpoint));
             URI upstreamUri = UpstreamUri.resolve(endpoint, rawPath.substring(PREFIX.length()), rawQuery);
             guard.check(upstreamUri);
             Map<String, String> upstreamHeaders = headers.upstreamHeaders(clientRequest(request, address), endpoint);
@@ -147,7 +149,7 @@ final class HandshakeHandler implements WebSocketCreator {
                         rawQuery, offered, chosen, 101, null)));
             }
             session.upstreamConnected(upstream);
-            sessions.opened(session);
+            sessions.opened(session, endpoint.liveSessions());
             handedOver = true;
             return session.downstreamListener();
         } catch (UpgradeRejectedException e) {

@@ -4,13 +4,15 @@ import io.wsrelay.relay.discovery.Discovery;
 import io.wsrelay.relay.discovery.DiscoveryHandler;
 import io.wsrelay.relay.discovery.DiscoveryLimits;
 import io.wsrelay.relay.spi.CacheStatistics;
+import io.wsrelay.relay.spi.Cluster;
 import io.wsrelay.relay.spi.EndpointStore;
 
 /**
  * Wires a relay the way {@code wsrelay serve} runs it: metrics ({@code GET /metrics}, store
  * lookups timed, a caching store's hit and miss counts), probes ({@code GET /healthz},
  * {@code GET /readyz} pinging the store) and, when {@code relay.admin.token} is set, the admin
- * API ({@code /admin/endpoints}). They are served on the operations port
+ * API ({@code /admin/endpoints}, {@code /admin/sessions}); with a store that is also a
+ * {@link Cluster}, live sessions are listed and closed across every node. They are served on the operations port
  * ({@code relay.admin.port}). See {@code docs/operations.md}.
  */
 public final class Operations {
@@ -39,15 +41,17 @@ public final class Operations {
             metrics.bindCacheStatistics(cache);
         }
         Readiness readiness = Readiness.create(store::ping);
+        SessionControl control = SessionControl.create(store instanceof Cluster cluster ? cluster : null);
         RelayServer.Builder builder = RelayServer.builder(config, metrics.timed(store))
                 .metrics(metrics)
                 .readiness(readiness)
+                .sessionControl(control)
                 .operationsHandler(new HealthHandler(readiness))
                 .operationsHandler(new MetricsHandler(metrics));
         builder.taps(discovery);
         if (ops.isAdminApiEnabled()) {
             builder.operationsHandler(new DiscoveryHandler(discovery, store, ops.adminToken()));
-            builder.operationsHandler(AdminHandler.create(store, ops.adminToken()));
+            builder.operationsHandler(AdminHandler.create(store, ops.adminToken(), control));
         }
         return builder;
     }

@@ -32,7 +32,8 @@ import java.util.Optional;
 @Command(name = "wsrelay", mixinStandardHelpOptions = true, versionProvider = VersionInfo.Provider.class,
         description = "A WebSocket relay for pages served through a proxying web app.",
         subcommands = {ServeCommand.class, MigrateCommand.class, CheckCommand.class, SettingsCommand.class,
-                EndpointCommand.class, EchoServerCommand.class, SendCommand.class, DiscoveryCommand.class})
+                EndpointCommand.class, EchoServerCommand.class, SendCommand.class, DiscoveryCommand.class,
+                SessionsCommand.class})
 public final class RelayMain {
     /**
      * System properties logback.xml reads for its appender ({@code text} or {@code json}) and the

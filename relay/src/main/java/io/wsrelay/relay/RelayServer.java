@@ -62,6 +62,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Readiness readiness;
     private final ServerConnector adminConnector;
+    private final SessionControl control;
     private final RequestHeadGuard heads;
     private final SessionTap.Factory taps;
 
@@ -74,6 +75,8 @@ public final class RelayServer implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("relay-timer").daemon(true).factory());
         this.sessions = new SessionRegistry(config, scheduler, metrics);
+        this.control = b.control != null ? b.control : SessionControl.create(null);
+        control.bind(sessions, b.lookup);
         DestinationGuard guard = DestinationGuard.create(config.security());
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
                 Runtime.getRuntime().availableProcessors(), guard);
@@ -106,7 +109,8 @@ public final class RelayServer implements AutoCloseable {
             adminConnector = null;
         }
 
-        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions, new Admission(config.limits()),
+        HandshakeHandler handshake = new HandshakeHandler(b.lookup, upstreams, sessions,
+                new Admission(config.limits(), control.cluster(), control.node()),
                 OriginPolicy.create(config.security()), HeaderPolicy.create(config.security()), guard, metrics, readiness,
                 b.taps);
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(server, container -> {
@@ -148,6 +152,7 @@ public final class RelayServer implements AutoCloseable {
         private final List<Handler> operationsHandlers = new ArrayList<>();
         private RelayMetrics metrics;
         private Readiness readiness;
+        private SessionControl control;
         private SessionTap.Factory taps = SessionTap.Factory.NONE;
 
         private Builder(RelayConfig config, EndpointLookup lookup) {
@@ -180,6 +185,12 @@ public final class RelayServer implements AutoCloseable {
         /** The readiness the relay drains through; default: one without a store check. */
         public Builder readiness(Readiness relayReadiness) {
             this.readiness = Objects.requireNonNull(relayReadiness, "readiness");
+            return this;
+        }
+
+        /** The control of live sessions the relay binds to itself; default: this node only. */
+        Builder sessionControl(SessionControl sessionControl) {
+            this.control = Objects.requireNonNull(sessionControl, "sessionControl");
             return this;
         }
 
@@ -218,6 +229,7 @@ public final class RelayServer implements AutoCloseable {
                 config.security().allowMissingOrigin(), config.security().allowSameOrigin(), config.security().publicHosts(), config.security().allowPrivateAddresses() ? "allowed" : "refused",
                 config.security().allowedNetworks());
         checkResolver();
+        control.start();
         if (adminConnector != null) {
             LOG.info("wsrelay operations port {}:{}", adminConnector.getHost(), adminPort());
         }
@@ -334,6 +346,7 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void shutdownExecutors() {
+        control.stop();
         if (taps instanceof AutoCloseable closeable) {
             // After every session has ended, so discovery's last flush holds them all.
             try {

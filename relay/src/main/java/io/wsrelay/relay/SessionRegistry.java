@@ -1,8 +1,12 @@
 package io.wsrelay.relay;
 
 import java.net.URI;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
+
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,8 +25,20 @@ final class SessionRegistry {
     private final ScheduledExecutorService scheduler;
     private final Semaphore permits;
     private final RelayMetrics metrics;
-    /** Open sessions, each with the meters of its endpoint label. */
-    private final ConcurrentMap<RelaySession, RelayMetrics.EndpointMeters> open = new ConcurrentHashMap<>();
+    /** Open sessions, each with the meters of its endpoint label and what INACTIVE/removal does to it. */
+    private final ConcurrentMap<RelaySession, Entry> open = new ConcurrentHashMap<>();
+
+    /**
+     * One open session as the registry holds it.
+     *
+     * @param session  the session
+     * @param meters   its endpoint label's meters
+     * @param policy   what its endpoint's INACTIVE status or removal does to it (the endpoint's
+     *                 policy when it opened, or as last seen since)
+     * @param openedAt when it was registered (its upgrade accepted)
+     */
+    record Entry(RelaySession session, RelayMetrics.EndpointMeters meters, LiveSessionPolicy policy, Instant openedAt) {
+    }
     private final java.util.concurrent.atomic.AtomicInteger pumpThreads = new java.util.concurrent.atomic.AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
@@ -67,10 +83,32 @@ final class SessionRegistry {
         return pumpThreads.get();
     }
 
-    /** The session holds its permit until it finishes. */
-    void opened(RelaySession session) {
-        open.put(session, metrics.sessionOpened(session.endpointId()));
+    /** The session holds its permit until it finishes; {@code policy} is its endpoint's {@link LiveSessionPolicy}. */
+    void opened(RelaySession session, LiveSessionPolicy policy) {
+        open.put(session, new Entry(session, metrics.sessionOpened(session.endpointId()), policy, Instant.now()));
         SessionLog.opened(session.id(), session.endpointId(), session.clientAddress(), session.upstreamHostPort());
+    }
+
+    /** The open sessions now, in no particular order; an empty list when there are none. */
+    List<Entry> entries() {
+        return List.copyOf(open.values());
+    }
+
+    /** The open sessions of endpoint {@code endpointId} now; empty when it has none. */
+    List<Entry> entries(String endpointId) {
+        return open.values().stream().filter(e -> e.session().endpointId().equals(endpointId)).toList();
+    }
+
+    /** The open session numbered {@code id}, if any. */
+    Optional<Entry> entry(long id) {
+        return open.values().stream().filter(e -> e.session().id() == id).findFirst();
+    }
+
+    /** Records that endpoint {@code endpointId}'s sessions now follow {@code policy}. */
+    void policyChanged(String endpointId, LiveSessionPolicy policy) {
+        for (Entry e : entries(endpointId)) {
+            open.computeIfPresent(e.session(), (s, old) -> new Entry(s, old.meters(), policy, old.openedAt()));
+        }
     }
 
     /** Sessions between a successful upgrade and their finish. */
@@ -108,11 +146,11 @@ final class SessionRegistry {
     }
 
     private void finished(RelaySession session) {
-        RelayMetrics.EndpointMeters meters = open.remove(session);
-        if (meters != null) {
+        Entry entry = open.remove(session);
+        if (entry != null) {
             permits.release();
             SessionSummary summary = session.summary();
-            metrics.sessionClosed(meters, summary);
+            metrics.sessionClosed(entry.meters(), summary);
             SessionLog.closed(summary);
         }
         lock.lock();

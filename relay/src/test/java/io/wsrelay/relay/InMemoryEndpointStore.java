@@ -29,8 +29,8 @@ public final class InMemoryEndpointStore implements EndpointStore {
     public boolean update(Endpoint endpoint) {
         return endpoints.computeIfPresent(endpoint.id(), (id, old) -> new Endpoint(id, endpoint.destinationUrl(),
                 endpoint.status(), endpoint.allowedHosts(), endpoint.allowedOrigins(), endpoint.maxConnections(),
-                endpoint.upstreamHeaders(), endpoint.upstreamOrigin(), endpoint.trustedCa(), endpoint.capture(), old.createdAt(),
-                Instant.now())) != null;
+                endpoint.upstreamHeaders(), endpoint.upstreamOrigin(), endpoint.trustedCa(), endpoint.capture(),
+                endpoint.liveSessions(), old.createdAt(), Instant.now())) != null;
     }
 
     @Override

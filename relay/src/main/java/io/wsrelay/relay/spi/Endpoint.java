@@ -31,6 +31,9 @@ import java.util.Objects;
  *                        instead of the JVM's default trust store; empty means default trust
  * @param capture         what API discovery records of this endpoint's sessions; {@code OFF} by
  *                        default ({@code docs/discovery.md})
+ * @param liveSessions    what happens to the endpoint's open sessions when it is set
+ *                        {@code INACTIVE} or removed ({@link LiveSessionPolicy}; default
+ *                        {@code CLOSE})
  * @param createdAt       when the row was created
  * @param updatedAt       when the row was last changed
  */
@@ -45,6 +48,7 @@ public record Endpoint(
         String upstreamOrigin,
         String trustedCa,
         CaptureMode capture,
+        LiveSessionPolicy liveSessions,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -69,6 +73,7 @@ public record Endpoint(
         Objects.requireNonNull(upstreamOrigin, "upstreamOrigin");
         Objects.requireNonNull(trustedCa, "trustedCa");
         Objects.requireNonNull(capture, "capture");
+        Objects.requireNonNull(liveSessions, "liveSessions");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
@@ -83,7 +88,32 @@ public record Endpoint(
     }
 
     /**
+     * An endpoint with the default live-session policy ({@link LiveSessionPolicy#DEFAULT}).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    String upstreamOrigin, String trustedCa, CaptureMode capture, Instant createdAt, Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
+                trustedCa, capture, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
+    }
+
+    /**
      * An endpoint with capture {@code OFF}.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Endpoint(String id, String destinationUrl, EndpointStatus status, List<String> allowedHosts,
+                    List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
+                    String upstreamOrigin, String trustedCa, LiveSessionPolicy liveSessions, Instant createdAt,
+                    Instant updatedAt) {
+        this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
+                trustedCa, CaptureMode.OFF, liveSessions, createdAt, updatedAt);
+    }
+
+    /**
+     * An endpoint with capture {@code OFF} and the default live-session policy.
      *
      * @throws IllegalArgumentException as the canonical constructor
      */
@@ -91,7 +121,7 @@ public record Endpoint(
                     List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
                     String upstreamOrigin, String trustedCa, Instant createdAt, Instant updatedAt) {
         this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, upstreamOrigin,
-                trustedCa, CaptureMode.OFF, createdAt, updatedAt);
+                trustedCa, CaptureMode.OFF, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
     }
 
     /**
@@ -103,7 +133,7 @@ public record Endpoint(
                     List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
                     Instant createdAt, Instant updatedAt) {
         this(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections, upstreamHeaders, "", "",
-                CaptureMode.OFF, createdAt, updatedAt);
+                CaptureMode.OFF, LiveSessionPolicy.DEFAULT, createdAt, updatedAt);
     }
 
     /**
@@ -119,13 +149,19 @@ public record Endpoint(
     /** A copy with another status and {@code updatedAt} set to now. */
     public Endpoint withStatus(EndpointStatus newStatus) {
         return new Endpoint(id, destinationUrl, newStatus, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, upstreamOrigin, trustedCa, capture, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, capture, liveSessions, createdAt, Instant.now());
     }
 
     /** A copy with another capture mode and {@code updatedAt} set to now. */
     public Endpoint withCapture(CaptureMode newCapture) {
         return new Endpoint(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
-                upstreamHeaders, upstreamOrigin, trustedCa, newCapture, createdAt, Instant.now());
+                upstreamHeaders, upstreamOrigin, trustedCa, newCapture, liveSessions, createdAt, Instant.now());
+    }
+
+    /** A copy with another live-session policy and {@code updatedAt} set to now. */
+    public Endpoint withLiveSessions(LiveSessionPolicy policy) {
+        return new Endpoint(id, destinationUrl, status, allowedHosts, allowedOrigins, maxConnections,
+                upstreamHeaders, upstreamOrigin, trustedCa, capture, policy, createdAt, Instant.now());
     }
 
     /** Whether new upgrades to this endpoint are relayed. */
@@ -141,6 +177,7 @@ public record Endpoint(
                 + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet()
                 + (upstreamOrigin.isEmpty() ? "" : ", upstreamOrigin=" + upstreamOrigin)
                 + (trustedCa.isEmpty() ? "" : ", trustedCa=yes")
-                + (capture == CaptureMode.OFF ? "" : ", capture=" + capture.label()) + "}";
+                + (capture == CaptureMode.OFF ? "" : ", capture=" + capture.label())
+                + ", liveSessions=" + liveSessions + "}";
     }
 }

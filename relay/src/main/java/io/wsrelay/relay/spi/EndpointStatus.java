@@ -9,6 +9,9 @@ package io.wsrelay.relay.spi;
 public enum EndpointStatus {
     /** New upgrades are relayed. */
     ACTIVE,
-    /** New upgrades are refused with HTTP 403; sessions already open are left alone. */
+    /**
+     * New upgrades are refused with HTTP 403; sessions already open are closed or left alone as
+     * the endpoint's {@link LiveSessionPolicy} says.
+     */
     INACTIVE
 }

@@ -44,7 +44,8 @@ public interface EndpointStore extends EndpointLookup, AutoCloseable {
     boolean setStatus(String id, EndpointStatus status) throws StoreException;
 
     /**
-     * Removes an endpoint. Sessions already open stay open.
+     * Removes an endpoint. What happens to its open sessions is the relay's business (its
+     * {@link LiveSessionPolicy}), not the store's.
      *
      * @return {@code false} if no endpoint has that id
      * @throws StoreUnavailableException if the store cannot be reached

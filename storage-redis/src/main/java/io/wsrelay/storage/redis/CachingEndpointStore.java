@@ -1,6 +1,8 @@
 package io.wsrelay.storage.redis;
 
 import io.wsrelay.relay.spi.CacheStatistics;
+import io.wsrelay.relay.spi.Cluster;
+import io.wsrelay.relay.spi.LiveSession;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -38,12 +40,16 @@ import java.util.function.Supplier;
  * is a miss, logged, and overwritten. A write whose invalidation cannot reach Redis still succeeds
  * (the delegate has it); other nodes may then use their Redis copy for up to {@code ttl}.
  *
+ * <p><b>Cluster</b>: it is also the relay nodes' {@link Cluster}: endpoint writes and close
+ * requests reach every node through Redis pub/sub, and each node's live sessions are listed in
+ * Redis ({@link ClusterBoard}).
+ *
  * <p>Lifecycle: {@link #create} starts the subscriber (two daemon threads) and a lazily connected
  * Redis pool; it does not wait for Redis, so a relay starts during a Redis outage. {@link #close}
  * stops the threads and closes the pool and the delegate. Safe for any number of concurrent
  * callers, typically virtual threads.
  */
-public final class CachingEndpointStore implements EndpointStore, CacheStatistics {
+public final class CachingEndpointStore implements EndpointStore, CacheStatistics, Cluster {
     private static final String LOCAL = "local";
     private static final String REDIS = "redis";
 
@@ -61,30 +67,64 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
     private final RedisCache redis;
     private final LocalEndpointCache local;
     private final InvalidationSubscriber subscriber;
+    private final ClusterBoard board;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether readiness is answered from Redis because the SQL store is unreachable. */
+    private final AtomicBoolean servingFromCache = new AtomicBoolean();
+    /** The joined relay's listener; null until {@link #join}. */
+    private volatile Cluster.Listener cluster;
+    /** {@link System#nanoTime()} when the subscription was lost; 0 while subscribed or never subscribed. */
+    private volatile long gapStart;
 
     private CachingEndpointStore(EndpointStore delegate, RedisCacheConfig config) {
         this.delegate = delegate;
         this.config = config;
         RedisHealth health = new RedisHealth(RedisCacheConfig.redact(config.url()), config.retryInterval(),
                 System::nanoTime);
-        this.redis = new RedisCache(RedisConnections.pool(config), config, health);
+        redis.clients.jedis.RedisClient pool = RedisConnections.pool(config);
+        this.redis = new RedisCache(pool, config, health);
+        this.board = new ClusterBoard(pool, config, health);
         this.local = config.hasLocalCache() ? new LocalEndpointCache(config.localCacheSize(), config.localCacheTtl())
                 : null;
         this.subscriber = InvalidationSubscriber.start(config, health, new InvalidationSubscriber.Listener() {
             @Override
             public void subscribed() {
                 trustLocal(true);
+                long since = gapStart;
+                if (since != 0) {
+                    gapStart = 0;
+                    Cluster.Listener l = cluster;
+                    LOG.info("endpoint changes reach this node again after a gap of {} ms; changes made meanwhile "
+                            + "may have been missed, so every endpoint with open sessions is checked again",
+                            java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+                    if (l != null) {
+                        l.resynchronized();
+                    }
+                }
             }
 
             @Override
             public void unsubscribed() {
                 trustLocal(false);
+                gapStart = System.nanoTime();
             }
 
             @Override
             public void invalidated(String id) {
                 dropLocal(id);
+                Cluster.Listener l = cluster;
+                if (l != null) {
+                    l.endpointChanged(id);
+                }
+            }
+
+            @Override
+            public void command(String message) {
+                Cluster.Listener l = cluster;
+                Cluster.CloseRequest request = ClusterBoard.parse(message);
+                if (l != null && request != null) {
+                    l.closeRequested(request);
+                }
             }
         });
     }
@@ -205,31 +245,96 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
         return delegate.list();
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Pings the delegate only: the relay serves without Redis, so a Redis outage does not make
-     * it unready.
-     */
     /** The delegate's: discovery data is not cached. */
     @Override
     public java.util.Optional<io.wsrelay.relay.spi.DiscoveryStore> discovery() {
         return delegate.discovery();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Ready while the delegate answers (the relay serves without Redis, so a Redis outage does
+     * not make it unready), and also while the delegate is unreachable but Redis answers: cached
+     * endpoints are then still served, so a node behind a load balancer stays in rotation (every
+     * node shares the one database: taking them all out would refuse every upgrade, not only the
+     * uncached ones). One WARN per database outage says so.
+     *
+     * @throws StoreUnavailableException if neither the delegate nor Redis answers
+     */
     @Override
     public void ping() throws StoreException {
         requireOpen("ping");
-        delegate.ping();
+        try {
+            delegate.ping();
+            if (servingFromCache.compareAndSet(true, false)) {
+                LOG.info("the SQL store answers again; readiness follows it again");
+            }
+        } catch (StoreUnavailableException e) {
+            if (!redis.ping()) {
+                throw e;
+            }
+            if (servingFromCache.compareAndSet(false, true)) {
+                LOG.warn("the SQL store is unreachable ({}); this node stays ready and serves the endpoints "
+                        + "cached in Redis, uncached ones get 503 until it answers", e.getMessage());
+            }
+        }
     }
 
-    /** Stops the subscriber, closes the Redis pool, then the delegate. Idempotent; never throws. */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Endpoint changes come from the invalidation channel; close requests from the command
+     * channel; this node's sessions are written to Redis every {@link ClusterBoard#REPORT_PERIOD}.
+     * After a gap in the subscription (Redis restarted or unreachable), one INFO line says how
+     * long it was and {@link Cluster.Listener#resynchronized()} is called.
+     *
+     * @throws IllegalStateException if called twice
+     */
+    @Override
+    public void join(String node, Cluster.Listener listener, java.util.function.Supplier<List<LiveSession>> sessions) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(sessions, "sessions");
+        if (cluster != null) {
+            throw new IllegalStateException("already joined");
+        }
+        cluster = Objects.requireNonNull(listener, "listener");
+        board.join(node, sessions);
+    }
+
+    @Override
+    public boolean requestClose(Cluster.CloseRequest request) {
+        requireOpen("requestClose");
+        return board.publish(request);
+    }
+
+    @Override
+    public Optional<String> acquire(String holder, java.util.Map<String, Integer> limits) {
+        requireOpen("acquire");
+        return board.acquire(holder, limits);
+    }
+
+    @Override
+    public void release(String holder) {
+        if (!closed.get()) {
+            board.release(holder);
+        }
+    }
+
+    @Override
+    public List<LiveSession> sessions() throws StoreException {
+        requireOpen("sessions");
+        return board.sessions();
+    }
+
+    /** Stops the subscriber and the session reports, closes the Redis pool, then the delegate. Idempotent; never throws. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         try {
+            board.close();
             subscriber.close();
             redis.close();
         } finally {

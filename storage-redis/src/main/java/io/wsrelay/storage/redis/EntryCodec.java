@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.StoreException;
 
 import java.time.DateTimeException;
@@ -17,17 +18,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The JSON of a cached lookup: {@code {"v":3,"endpoint":{...}}} for a found endpoint,
- * {@code {"v":3,"endpoint":null}} for an unknown id. Timestamps are ISO-8601 instants.
+ * The JSON of a cached lookup: {@code {"v":4,"endpoint":{...}}} for a found endpoint,
+ * {@code {"v":4,"endpoint":null}} for an unknown id. Timestamps are ISO-8601 instants.
  * Stateless and thread-safe.
  */
 final class EntryCodec {
 
     /**
      * Bumped when the format changes; entries of any other version read as corrupt (a miss).
-     * 2 added the endpoint's upstream Origin rule and trusted CA; 3 its capture mode.
+     * 2 added the endpoint's upstream Origin rule and trusted CA; 3 its capture mode; 4 its
+     * live-session policy.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /**
      * Thread-safe once configured; never reconfigured. Parse errors leave the source out of their
@@ -44,7 +46,8 @@ final class EntryCodec {
 
     private record Row(String id, String destinationUrl, String status, List<String> allowedHosts,
                        List<String> allowedOrigins, int maxConnections, Map<String, String> upstreamHeaders,
-                       String upstreamOrigin, String trustedCa, String capture, String createdAt, String updatedAt) {
+                       String upstreamOrigin, String trustedCa, String capture, String liveSessions,
+                       String createdAt, String updatedAt) {
     }
 
     private EntryCodec() {
@@ -54,7 +57,8 @@ final class EntryCodec {
     static String encode(Optional<Endpoint> answer) {
         Row row = answer.map(e -> new Row(e.id(), e.destinationUrl(), e.status().name(), e.allowedHosts(),
                 e.allowedOrigins(), e.maxConnections(), e.upstreamHeaders(), e.upstreamOrigin(), e.trustedCa(),
-                e.capture().label(), e.createdAt().toString(), e.updatedAt().toString())).orElse(null);
+                e.capture().label(), e.liveSessions().name(), e.createdAt().toString(), e.updatedAt().toString()))
+                .orElse(null);
         try {
             return JSON.writeValueAsString(new Entry(VERSION, row));
         } catch (JsonProcessingException e) {
@@ -95,6 +99,7 @@ final class EntryCodec {
             return Optional.of(new Endpoint(row.id(), row.destinationUrl(), EndpointStatus.valueOf(row.status()),
                     row.allowedHosts(), row.allowedOrigins(), row.maxConnections(), row.upstreamHeaders(),
                     row.upstreamOrigin(), row.trustedCa(), CaptureMode.parse(row.capture()),
+                    LiveSessionPolicy.valueOf(row.liveSessions()),
                     Instant.parse(row.createdAt()), Instant.parse(row.updatedAt())));
         } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
             // A missing field, an unknown status, a JSON null in a list, an unreadable timestamp.

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Listens on the invalidation channel on a connection of its own, and tells the local cache.
+ * Listens on the invalidation channel and the cluster's command channel on a connection of its
+ * own, and tells the local cache and the cluster listener.
  *
  * <p>Two platform daemon threads per store, named {@code wsrelay-redis-subscriber-N} and
  * {@code wsrelay-redis-heartbeat-N}. The subscriber thread blocks in {@code SUBSCRIBE}; when the
@@ -49,12 +50,17 @@ final class InvalidationSubscriber implements AutoCloseable {
 
         /** Endpoint {@code id} was written somewhere. */
         void invalidated(String id);
+
+        /** A message arrived on the cluster's command channel ({@link RedisCache#commandChannel}). */
+        default void command(String message) {
+        }
     }
 
     private final RedisCacheConfig config;
     private final RedisHealth health;
     private final Listener listener;
     private final String channel;
+    private final String commandChannel;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread subscriber;
@@ -67,6 +73,7 @@ final class InvalidationSubscriber implements AutoCloseable {
         this.health = health;
         this.listener = listener;
         this.channel = RedisCache.channel(config.keyPrefix());
+        this.commandChannel = RedisCache.commandChannel(config.keyPrefix());
         int n = INSTANCES.incrementAndGet();
         this.subscriber = Thread.ofPlatform().daemon().name("wsrelay-redis-subscriber-" + n).unstarted(this::run);
         this.heartbeat = Thread.ofPlatform().daemon().name("wsrelay-redis-heartbeat-" + n).unstarted(this::beat);
@@ -90,7 +97,7 @@ final class InvalidationSubscriber implements AutoCloseable {
                 if (closed.get()) {
                     break; // close() ran before it could see this connection
                 }
-                listening.proceed(c, channel); // returns when unsubscribed; throws when the connection fails
+                listening.proceed(c, channel, commandChannel); // returns when unsubscribed; throws when the connection fails
             } catch (JedisException e) {
                 if (!closed.get()) {
                     health.failed("subscribe", e);
@@ -193,16 +200,24 @@ final class InvalidationSubscriber implements AutoCloseable {
 
         @Override
         public void onSubscribe(String ch, int subscribedChannels) {
-            wasSubscribed = true;
-            health.succeeded();
             LOG.debug("subscribed to {}", ch);
-            listener.subscribed();
+            // Both channels are subscribed with one command; the news flows once both are.
+            if (subscribedChannels == 2) {
+                wasSubscribed = true;
+                health.succeeded();
+                listener.subscribed();
+            }
         }
 
         @Override
-        public void onMessage(String ch, String id) {
-            if (id != null) {
-                listener.invalidated(id);
+        public void onMessage(String ch, String message) {
+            if (message == null) {
+                return;
+            }
+            if (ch.equals(channel)) {
+                listener.invalidated(message);
+            } else {
+                listener.command(message);
             }
         }
     }

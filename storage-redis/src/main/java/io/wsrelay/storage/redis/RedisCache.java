@@ -89,6 +89,11 @@ final class RedisCache implements AutoCloseable {
         return prefix + "invalidate";
     }
 
+    /** The channel of the cluster's session commands, for keys under {@code prefix}. */
+    static String commandChannel(String prefix) {
+        return prefix + "sessions:commands";
+    }
+
     /** The key of the cached lookup of {@code id}. */
     String entryKey(String id) {
         return config.keyPrefix() + "endpoint:" + id;
@@ -169,6 +174,18 @@ final class RedisCache implements AutoCloseable {
             return true;
         } catch (JedisException e) {
             health.failed("invalidate", e);
+            return false;
+        }
+    }
+
+    /** Whether Redis answers a PING now; a failure goes to {@link RedisHealth}. */
+    boolean ping() {
+        try {
+            redis.ping();
+            health.succeeded();
+            return true;
+        } catch (JedisException e) {
+            health.failed("ping", e);
             return false;
         }
     }

@@ -55,7 +55,7 @@ class RedisEndpointStoreProviderIT {
     @Test
     void migrateAppliesTheSqlSchemaOnceThenNothing() {
         RelayConfig.Store config = settings(redis.newPrefix());
-        assertEquals(3, provider.migrate(config)); // V1, V2 and V5
+        assertEquals(4, provider.migrate(config)); // V1, V2, V4 and V5
         assertEquals(0, provider.migrate(config));
     }
 }

@@ -39,6 +39,8 @@ final class RelayCluster implements AutoCloseable {
     final TestUpstream upstream;
     final CachingEndpointStore admin;
     final Haproxy haproxy;
+    /** The nodes' way to PostgreSQL (the test JVM's own store connects directly). */
+    final TcpProxy postgres;
     final String prefix = "wsrelay-cluster:";
 
     private RelayCluster(Path dir, int size, Map<String, String> extra) throws Exception {
@@ -50,11 +52,12 @@ final class RelayCluster implements AutoCloseable {
             new SqlEndpointStoreProvider().migrate(database);
             redis = closer.add(PrivateRedis.start());
             upstream = closer.add(TestUpstream.start());
+            postgres = closer.add(TcpProxy.to("127.0.0.1", 5432));
             admin = closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database),
                     TestStores.cache(redis.url(), prefix, 0)));
             Map<String, String> s = new LinkedHashMap<>();
             s.put("relay.store.type", "redis");
-            s.put("relay.store.jdbc-url", database.jdbcUrl());
+            s.put("relay.store.jdbc-url", database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + postgres.port() + "/"));
             s.put("relay.store.user", database.user());
             s.put("relay.store.migrate-on-start", "false");
             // Other tests share the PostgreSQL server and its 100 connections.
@@ -141,6 +144,11 @@ final class RelayCluster implements AutoCloseable {
         return "relay" + (i + 1);
     }
 
+    /** The output of node {@code i} so far (its current process). */
+    String output(int i) throws Exception {
+        return nodes[i].output();
+    }
+
     /** Starts node {@code i} (again) on its port. */
     void start(int i) throws Exception {
         Map<String, String> s = new LinkedHashMap<>(settings);
@@ -165,6 +173,11 @@ final class RelayCluster implements AutoCloseable {
     /** Sessions node {@code i} has opened since it started, from its {@code /metrics}. */
     int openedSessions(int i) throws Exception {
         return (int) Scrape.from(nodes[i].http("/metrics")).value("wsrelay_sessions_opened_total");
+    }
+
+    /** Sends {@code method path} to node {@code i}'s admin API with the cluster's token. */
+    java.net.http.HttpResponse<String> admin(int i, String method, String path) throws Exception {
+        return io.wsrelay.relay.TestHttp.send(nodes[i].http(path), method, null, TOKEN);
     }
 
     /** Every node's output, for failure messages. */

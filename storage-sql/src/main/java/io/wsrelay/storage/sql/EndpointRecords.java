@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
+import io.wsrelay.relay.spi.LiveSessionPolicy;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.storage.sql.db.tables.records.EndpointRecord;
 import org.jooq.Field;
@@ -24,7 +25,8 @@ import static io.wsrelay.storage.sql.db.Tables.ENDPOINT;
  *
  * <p>Column rules: lists are JSON arrays and headers a JSON object, with NULL for empty; a
  * {@code max_connections} of NULL is {@code 0}; an empty upstream origin or trusted CA is NULL;
- * a {@code capture} of NULL is {@code off} (and {@code off} is written as NULL);
+ * a {@code capture} of NULL is {@code off} (and {@code off} is written as NULL); a NULL
+ * {@code live_sessions} is the default policy;
  * timestamps are UTC and kept to the microsecond,
  * the precision both PostgreSQL and H2 store. Stateless and thread-safe.
  */
@@ -56,6 +58,7 @@ final class EndpointRecords {
         row.setUpstreamOrigin(fitting(ENDPOINT.UPSTREAM_ORIGIN, endpoint.id(), emptyToNull(endpoint.upstreamOrigin())));
         row.setTrustedCa(fitting(ENDPOINT.TRUSTED_CA, endpoint.id(), emptyToNull(endpoint.trustedCa())));
         row.setCapture(endpoint.capture() == CaptureMode.OFF ? null : endpoint.capture().label());
+        row.setLiveSessions(endpoint.liveSessions().name());
         row.setCreatedAt(timestamp(endpoint.createdAt()));
         row.setUpdatedAt(timestamp(endpoint.updatedAt()));
         return row;
@@ -81,6 +84,7 @@ final class EndpointRecords {
                     row.getUpstreamOrigin() == null ? "" : row.getUpstreamOrigin(),
                     row.getTrustedCa() == null ? "" : row.getTrustedCa(),
                     row.getCapture() == null ? CaptureMode.OFF : CaptureMode.parse(row.getCapture()),
+                    row.getLiveSessions() == null ? LiveSessionPolicy.DEFAULT : LiveSessionPolicy.valueOf(row.getLiveSessions()),
                     row.getCreatedAt().toInstant(),
                     row.getUpdatedAt().toInstant());
         } catch (IllegalArgumentException | NullPointerException e) {

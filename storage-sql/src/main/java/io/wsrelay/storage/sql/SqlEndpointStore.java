@@ -158,6 +158,7 @@ public final class SqlEndpointStore implements EndpointStore {
                 .set(ENDPOINT.UPSTREAM_ORIGIN, row.getUpstreamOrigin())
                 .set(ENDPOINT.TRUSTED_CA, row.getTrustedCa())
                 .set(ENDPOINT.CAPTURE, row.getCapture())
+                .set(ENDPOINT.LIVE_SESSIONS, row.getLiveSessions())
                 .set(ENDPOINT.UPDATED_AT, DSL.currentOffsetDateTime())
                 .where(ENDPOINT.ID.eq(row.getId()))
                 .execute() == 1);

@@ -225,7 +225,7 @@ abstract class SqlEndpointStoreContract {
     @Test
     void migrateAppliesTheSchemaOnceThenNothing() {
         RelayConfig.Store fresh = freshDatabase();
-        assertEquals(3, provider.migrate(fresh)); // V1, V2 and V5
+        assertEquals(4, provider.migrate(fresh)); // V1, V2, V4 and V5
         assertEquals(0, provider.migrate(fresh));
     }
 
