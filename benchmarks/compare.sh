@@ -6,10 +6,13 @@
 # Usage: benchmarks/compare.sh [--reps N] [--secs S] [--targets "direct nginx seed wsrelay"]
 #                              [--quick] [--no-memory] [--no-capacity] [--out DIR]
 # Environment (defaults in brackets): JAVA [JDK 25], ECHO_PORT [9001], NGINX_PORT [3002],
-#   SEED_PORT [3003], WSRELAY_PORT [3001], BENCH_KIT [/work/shared/bench], KIT_CACHE
+#   SEED_PORT [3003], WSRELAY_PORT [3001], BENCH_KIT [<repo>/../shared/bench], KIT_CACHE
 #   [/tmp/wsrelay-bench-kit], WSRELAY_LAUNCH [auto|bin|embedded], WSRELAY_JAVA_OPTS [],
 #   LOADGEN_JAVA_OPTS [-Xmx2g], RATE [5000], MEM_CONNS [2000], MEM_BASE [200], CAP_CONNS [9000],
-#   WSRELAY_CAPTURE [off] (API discovery on wsrelay's endpoint: off, metadata or samples; bin launch only).
+#   WSRELAY_CAPTURE [off] (API discovery on wsrelay's endpoint: off, metadata or samples; bin launch only),
+#   CHURN_CONNS [32], BEFORE_ROOT [] and BEFORE_PORT [3004] for the target "before": another
+#   checkout of wsrelay (e.g. an older commit, built there) run by its own bin/wsrelay, so a
+#   change is measured before and after in one run.
 # Starts everything it needs on 127.0.0.1, stops exactly what it started (by pid) on exit.
 set -euo pipefail
 
@@ -17,9 +20,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 ECHO_PORT=${ECHO_PORT:-9001} NGINX_PORT=${NGINX_PORT:-3002} SEED_PORT=${SEED_PORT:-3003} WSRELAY_PORT=${WSRELAY_PORT:-3001}
-BENCH_KIT=${BENCH_KIT:-/work/shared/bench} KIT_CACHE=${KIT_CACHE:-/tmp/wsrelay-bench-kit}
+# The shared bench kit sits beside the repository (../shared/bench from its root) in every clone.
+BENCH_KIT=${BENCH_KIT:-$(cd "$ROOT/.." && pwd)/shared/bench} KIT_CACHE=${KIT_CACHE:-/tmp/wsrelay-bench-kit}
 WSRELAY_LAUNCH=${WSRELAY_LAUNCH:-auto} WSRELAY_JAVA_OPTS=${WSRELAY_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g} WSRELAY_CAPTURE=${WSRELAY_CAPTURE:-off}
+PATH=$PATH:/usr/sbin:/sbin # nginx lives in /usr/sbin on Debian
+CHURN_CONNS=${CHURN_CONNS:-32} BEFORE_ROOT=${BEFORE_ROOT:-} BEFORE_PORT=${BEFORE_PORT:-3004}
 RATE=${RATE:-5000} MEM_CONNS=${MEM_CONNS:-2000} MEM_BASE=${MEM_BASE:-200} CAP_CONNS=${CAP_CONNS:-9000}
 REPS=3 SECS=5 WARMUP=2 HOLD_SECS=5 TARGETS="direct nginx seed wsrelay" MEMORY=1 CAPACITY=1
 OUT=/tmp/wsrelay-compare-$(date +%Y%m%d-%H%M%S)
@@ -39,6 +45,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+[ -f "$BENCH_KIT/echo.js" ] || { echo "bench kit not found at $BENCH_KIT (set BENCH_KIT)" >&2; exit 1; }
 mkdir -p "$OUT"
 RESULTS=$OUT/results.jsonl LOG=$OUT/loadgen.log
 : > "$RESULTS"
@@ -56,7 +63,7 @@ stop() { # role: the process we started and its children (nginx's worker, a laun
   wait "$p" 2>/dev/null || true
   unset "PID[$1]"
 }
-cleanup() { for r in wsrelay seed nginx echo; do stop "$r"; done; }
+cleanup() { for r in wsrelay before seed nginx echo; do stop "$r"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -118,6 +125,18 @@ start() { # role
       require_free "$SEED_PORT" SEED
       (cd "$KIT_CACHE" && exec node seed-relay.js "$SEED_PORT" "$OUT/endpoints.json") >> "$OUT/seed.log" 2>&1 &
       PID[seed]=$!; wait_port "$SEED_PORT" ;;
+    before)
+      [ -x "$BEFORE_ROOT/bin/wsrelay" ] || { log "target before needs BEFORE_ROOT (a checkout with bin/wsrelay)"; return 1; }
+      require_free "$BEFORE_PORT" BEFORE
+      local benv=(WSRELAY_DATA_DIR="$OUT/before-data" WEBSOCKET_PORT="$BEFORE_PORT" WSRELAY_JAVA_OPTS="$WSRELAY_JAVA_OPTS")
+      if [ ! -d "$OUT/before-data" ]; then
+        env "${benv[@]}" "$BEFORE_ROOT/bin/wsrelay" endpoint add e1 "ws://127.0.0.1:$ECHO_PORT" >> "$OUT/before.log" 2>&1
+      fi
+      env "${benv[@]}" "$BEFORE_ROOT/bin/wsrelay" serve --set "relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))" \
+        --set relay.upstream.allow-private-addresses=true \
+        --set "relay.limits.max-sessions-per-client=$((CAP_CONNS + MEM_BASE + 1000))" \
+        --set relay.limits.upgrades-per-minute-per-client=0 --set relay.host=127.0.0.1 >> "$OUT/before.log" 2>&1 &
+      PID[before]=$!; wait_port "$BEFORE_PORT" ;;
     wsrelay)
       require_free "$WSRELAY_PORT" WSRELAY
       local max="relay.limits.max-sessions=$((CAP_CONNS + MEM_BASE + 1000))"
@@ -149,6 +168,7 @@ url() { # target
     nginx) echo "ws://127.0.0.1:$NGINX_PORT/ws-proxy/echo" ;;
     seed) echo "ws://127.0.0.1:$SEED_PORT/ws-proxy/echo?endpointId=e1" ;;
     wsrelay) echo "ws://127.0.0.1:$WSRELAY_PORT/ws-proxy/echo?endpointId=e1" ;;
+    before) echo "ws://127.0.0.1:$BEFORE_PORT/ws-proxy/echo?endpointId=e1" ;;
   esac
 }
 role() { if [ "$1" = direct ]; then echo echo; else echo "$1"; fi; }
@@ -179,7 +199,8 @@ loadgen() { # target workload rep args...
   printf '{"target":"%s","workload":"%s","rep":%d,"exit":%d,"result":%s}\n' \
     "$target" "$workload" "$rep" "$rc" "$json" >> "$RESULTS"
   log "$workload $target rep $rep: $(jq -c 'if .mode == "hold" then {opened, verified, still_open, kib_per_conn, errors}
-        else {msgs_per_s, mb_per_s, p50_us, p99_us, errors} end' <<< "$json")"
+        elif .mode == "churn" then {sessions_per_s, open_p50_us, open_p99_us, cpu_us_per_session, errors}
+        else {msgs_per_s, mb_per_s, p50_us, p99_us, cpu_us_per_msg, errors} end' <<< "$json")"
 }
 rotated() { # n: TARGETS rotated left by n, so every target takes its turn first
   local -a t=($TARGETS); local n=$(($1 % ${#t[@]}))
@@ -191,8 +212,9 @@ declare -A WORKLOADS=(
   [w4kb]="--conns 32 --size 4096 --window 4 --binary"
   [w64kb]="--conns 32 --size 65536 --window 4 --binary"
   [r64t]="--conns 32 --size 64 --rate $RATE"
+  [churn]="--churn --conns $CHURN_CONNS --size 64"
 )
-ORDER="w64t w4kb w64kb r64t"
+ORDER="w64t w4kb w64kb r64t churn"
 
 log "results in $OUT; targets: $TARGETS; wsrelay launched as: $WSRELAY_LAUNCH"
 start echo
@@ -213,7 +235,8 @@ for rep in $(seq "$REPS"); do
   for w in $ORDER; do
     for t in $(rotated $((rep + i))); do
       # shellcheck disable=SC2086
-      loadgen "$t" "$w" "$rep" ${WORKLOADS[$w]} --secs "$SECS" --warmup "$WARMUP"
+      # The target's CPU time over the measured seconds, per echoed message (or per session).
+      loadgen "$t" "$w" "$rep" ${WORKLOADS[$w]} --secs "$SECS" --warmup "$WARMUP" --cpu-pid "$(memory_pid "$t")"
     done
     i=$((i + 1))
   done

@@ -90,6 +90,11 @@ final class ClientPool implements AutoCloseable {
         return open;
     }
 
+    /** The client for connection {@code i}, round-robin. */
+    HttpClient client(int i) {
+        return clients.get(Math.floorMod(i, clients.size()));
+    }
+
     @Override
     public void close() {
         for (HttpClient client : clients) {

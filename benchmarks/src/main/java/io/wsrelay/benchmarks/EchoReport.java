@@ -7,7 +7,10 @@ import java.util.Map;
 /**
  * The result of an echo workload, written as one JSON line (snake_case keys). Round trips are in
  * microseconds, {@code null} when no message was echoed; {@code mb_per_s} counts echoed payload
- * bytes, one direction, in units of 10^6 bytes (as {@code loadgen.js} does).
+ * bytes, one direction, in units of 10^6 bytes (as {@code loadgen.js} does). {@code cpu_us} is
+ * the CPU time of the {@code --cpu-pid} processes during the measured time ({@code null} without
+ * one), and {@code cpu_us_per_msg} that divided by the messages echoed: one echoed message is two
+ * messages relayed by a proxy (there and back).
  */
 record EchoReport(
         String mode,
@@ -28,11 +31,14 @@ record EchoReport(
         Double p99Us,
         Double p999Us,
         Double maxUs,
+        Long cpuUs,
+        Double cpuUsPerMsg,
         long errors,
         Map<String, Long> errorCounts,
         Map<String, String> errorSamples) {
 
-    static EchoReport of(EchoRun.Settings s, int opened, Tally.Interval measured, long elapsedNanos, Failures failures) {
+    static EchoReport of(EchoRun.Settings s, int opened, Tally.Interval measured, long elapsedNanos, Long cpuUs,
+                         Failures failures) {
         double secs = elapsedNanos / 1e9;
         Histogram h = measured.roundTrips();
         return new EchoReport(
@@ -48,6 +54,7 @@ record EchoReport(
                 secs > 0 ? round(measured.bytes() / secs / 1e6, 2) : 0,
                 micros(h, 50), micros(h, 90), micros(h, 99), micros(h, 99.9),
                 h.getTotalCount() == 0 ? null : round(h.getMaxValue() / 1e3, 1),
+                cpuUs, cpuUs == null || measured.messages() == 0 ? null : round(cpuUs / (double) measured.messages(), 2),
                 failures.total(), failures.counts(), failures.samples());
     }
 
@@ -74,6 +81,7 @@ record EchoReport(
                 .row("p99", Table.number(p99Us) + " µs")
                 .row("p99.9", Table.number(p999Us) + " µs")
                 .row("max", Table.number(maxUs) + " µs")
+                .row("CPU/msg", Table.number(cpuUsPerMsg) + " µs")
                 .row("errors", errors == 0 ? "0" : errors + " " + errorCounts);
     }
 }

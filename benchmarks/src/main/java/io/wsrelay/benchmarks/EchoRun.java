@@ -34,9 +34,10 @@ final class EchoRun {
      * @param warmup      time run but not counted
      * @param duration    time counted
      * @param drain       longest wait for the echoes in flight at the end
+     * @param cpuPids     processes whose CPU time is read at the start and end of the measured time
      */
     record Settings(URI uri, int conns, int size, boolean binary, int window, double rate, int maxInFlight,
-                    Duration warmup, Duration duration, Duration drain) {
+                    Duration warmup, Duration duration, Duration drain, List<Long> cpuPids) {
 
         boolean isRate() {
             return rate > 0;
@@ -56,16 +57,20 @@ final class EchoRun {
         List<EchoConnection> open = pool.openAll(s.uri(), all, failures);
         Tally.Interval measured;
         long elapsedNanos;
+        java.util.OptionalLong cpuBefore;
+        java.util.OptionalLong cpuAfter;
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("loadgen-ticker").daemon().factory());
         try {
             start(s, open, ticker);
             Thread.sleep(s.warmup());
             tally.cut();
+            cpuBefore = ProcessCpu.micros(s.cpuPids());
             long t0 = System.nanoTime();
             Thread.sleep(s.duration());
             measured = tally.cut();
             elapsedNanos = System.nanoTime() - t0;
+            cpuAfter = ProcessCpu.micros(s.cpuPids());
         } finally {
             ticker.shutdownNow();
             open.forEach(EchoConnection::stop);
@@ -75,7 +80,8 @@ final class EchoRun {
         failures.record(FailureKind.UNANSWERED, unanswered, unanswered + " messages unanswered after "
                 + s.drain().toMillis() + " ms of drain");
         closeAll(open);
-        return EchoReport.of(s, open.size(), measured, elapsedNanos, failures);
+        Long cpu = cpuBefore.isPresent() && cpuAfter.isPresent() ? cpuAfter.getAsLong() - cpuBefore.getAsLong() : null;
+        return EchoReport.of(s, open.size(), measured, elapsedNanos, cpu, failures);
     }
 
     private static void start(Settings s, List<EchoConnection> open, ScheduledExecutorService ticker) {

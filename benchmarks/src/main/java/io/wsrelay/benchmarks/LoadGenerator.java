@@ -28,7 +28,9 @@ import java.util.concurrent.Callable;
             "Window mode (default): every connection keeps --window messages in flight.",
             "Rate mode (--rate): a fixed total rate; latency counts from each message's intended",
             "send time, so a stalled target cannot hide its stall (coordinated omission).",
-            "Hold mode (--hold N): N idle connections, each checked with one echo; --pid PID."})
+            "Hold mode (--hold N): N idle connections, each checked with one echo; --pid PID.",
+            "Churn mode (--churn): --conns workers each open, echo one message, close, repeat;",
+            "sessions/s and opening-handshake percentiles. --cpu-pid PID: CPU per message/session."})
 public final class LoadGenerator implements Callable<Integer> {
 
     /** Largest message accepted, in bytes; the echo servers here accept 256 MiB, we need far less. */
@@ -61,6 +63,10 @@ public final class LoadGenerator implements Callable<Integer> {
     int base;
     @Option(names = "--pid", description = "hold mode: process(es) whose resident memory is measured, summed")
     List<Long> pids = new ArrayList<>();
+    @Option(names = "--churn", description = "churn mode: open, one echo, close, over and over, --conns at once")
+    boolean churn;
+    @Option(names = "--cpu-pid", description = "window, rate, churn: process(es) whose CPU time is measured, summed")
+    List<Long> cpuPids = new ArrayList<>();
     @Option(names = "--clients", description = "HttpClients (one selector thread each) (default: cores = ${DEFAULT-VALUE})")
     int clients = Runtime.getRuntime().availableProcessors();
     @Option(names = "--parallel", description = "opening handshakes in progress at once (default ${DEFAULT-VALUE})")
@@ -115,8 +121,13 @@ public final class LoadGenerator implements Callable<Integer> {
                         seconds(verifyTimeout)), pool);
                 return print(r, r.table(), r.errors());
             }
+            if (churn) {
+                ChurnReport r = ChurnLoad.run(new ChurnLoad.Settings(url, conns, size, seconds(warmup), seconds(secs),
+                        List.copyOf(cpuPids)), pool);
+                return print(r, r.table(), r.errors());
+            }
             EchoReport r = EchoRun.run(new EchoRun.Settings(url, conns, size, binary, window, rate, maxInFlight,
-                    seconds(warmup), seconds(secs), seconds(drain)), pool);
+                    seconds(warmup), seconds(secs), seconds(drain), List.copyOf(cpuPids)), pool);
             return print(r, r.table(), r.errors());
         }
     }
@@ -145,6 +156,11 @@ public final class LoadGenerator implements Callable<Integer> {
         require(clients >= 1 && clients <= 64 && parallel >= 1, "--clients must be 1..64, --parallel 1 or more");
         require(connectTimeout > 0 && openTimeout > 0 && drain >= 0 && verifyTimeout > 0, "timeouts must be above 0");
         require(pids.isEmpty() || hold > 0, "--pid goes with --hold");
+        require(!churn || (hold == 0 && rate == 0 && !binary), "--churn does not go with --hold, --rate or --binary");
+        require(cpuPids.isEmpty() || hold == 0, "--cpu-pid does not go with --hold");
+        for (long pid : cpuPids) {
+            require(ProcessCpu.micros(List.of(pid)).isPresent(), "--cpu-pid " + pid + ": no such process");
+        }
         for (long pid : pids) {
             require(ResidentMemory.kib(pid).isPresent(), "--pid " + pid + ": no such process, or no VmRSS");
         }

@@ -83,7 +83,9 @@ public class PumpBenchmark {
                 case "direct" -> uri = echo;
                 case "relay" -> {
                     Endpoint endpoint = Endpoint.of("bench", "ws://" + echo.getAuthority());
-                    relay = RelayServer.create(RelayConfig.from(Map.of("relay.host", "127.0.0.1", "relay.port", "0")),
+                    relay = RelayServer.create(RelayConfig.from(Map.of("relay.host", "127.0.0.1", "relay.port", "0",
+                            // the echo upstream is on loopback, which the destination guard refuses by default
+                            "relay.upstream.allow-private-addresses", "true")),
                             id -> Optional.of(endpoint).filter(e -> e.id().equals(id))).start();
                     uri = URI.create("ws://127.0.0.1:" + relay.port() + "/ws-proxy/echo?endpointId=bench");
                 }

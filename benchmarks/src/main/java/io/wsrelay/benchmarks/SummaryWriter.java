@@ -19,7 +19,8 @@ import java.util.Set;
  */
 final class SummaryWriter {
 
-    private static final String[] ECHO_FIELDS = {"msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us"};
+    private static final String[] ECHO_FIELDS = {"msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p999_us", "cpu_us_per_msg"};
+    private static final String[] CHURN_FIELDS = {"sessions_per_s", "open_p50_us", "open_p99_us", "cpu_us_per_session"};
 
     private final PrintStream out;
     private final double kibGoal;
@@ -30,6 +31,9 @@ final class SummaryWriter {
     private final Map<String, Map<String, OptionalDouble>> p99VsNginx = new LinkedHashMap<>();
     private final Map<String, Map<String, OptionalDouble>> kibPerConn = new LinkedHashMap<>();
     private final Map<String, Map<String, long[]>> sessions = new LinkedHashMap<>();
+    private final Map<String, Map<String, OptionalDouble>> cpuVsNginx = new LinkedHashMap<>();
+    private final Map<String, Map<String, OptionalDouble>> churnRateVsNginx = new LinkedHashMap<>();
+    private final Map<String, Map<String, OptionalDouble>> openP99VsNginx = new LinkedHashMap<>();
 
     SummaryWriter(PrintStream out, double kibGoal, int sessionsGoal) {
         this.out = out;
@@ -42,7 +46,11 @@ final class SummaryWriter {
         int reps = targets.values().stream().mapToInt(List::size).max().orElse(0);
         targets.keySet().stream().filter(t -> !CompareSummary.BASELINES.contains(t)).forEach(subjects::add);
         out.println();
-        if ("hold".equals(first.path("mode").asText())) {
+        if ("churn".equals(first.path("mode").asText())) {
+            out.printf(Locale.ROOT, "### %s: churn, %d at once: open, one %d B echo, close; %.0f s, %d run(s) per target%n%n",
+                    name, first.path("conns").asInt(), first.path("size").asInt(), first.path("secs").asDouble(), reps);
+            churn(name, targets);
+        } else if ("hold".equals(first.path("mode").asText())) {
             out.printf(Locale.ROOT, "### %s: hold %d idle connections (after %d base), %d run(s) per target%n%n",
                     name, first.path("asked").asInt(), first.path("base").asInt(), reps);
             hold(name, targets);
@@ -57,12 +65,12 @@ final class SummaryWriter {
     }
 
     private void echo(String name, Map<String, List<JsonNode>> targets) {
-        out.println("| target | msgs/s | MB/s | p50 µs | p99 µs | p99.9 µs | errors |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|");
+        out.println("| target | msgs/s | MB/s | p50 µs | p99 µs | p99.9 µs | CPU µs/msg | errors |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         targets.forEach((t, runs) -> {
             List<String> cells = new ArrayList<>();
             for (String f : ECHO_FIELDS) {
-                cells.add(Medians.format(Medians.of(runs, f), f.equals("mb_per_s") ? "%.2f" : "%,.0f"));
+                cells.add(Medians.format(Medians.of(runs, f), f.equals("mb_per_s") || f.startsWith("cpu") ? "%.2f" : "%,.0f"));
             }
             row(t, cells, Long.toString(Medians.sum(runs, "errors")));
         });
@@ -80,6 +88,35 @@ final class SummaryWriter {
                 }
                 p99VsNginx.computeIfAbsent(subject, s -> new LinkedHashMap<>())
                         .put(name, ratio(targets, subject, baseline, "p99_us"));
+                OptionalDouble cpu = ratio(targets, subject, baseline, "cpu_us_per_msg");
+                if (cpu.isPresent()) {
+                    cpuVsNginx.computeIfAbsent(subject, s -> new LinkedHashMap<>()).put(name, cpu);
+                }
+            }
+        });
+    }
+
+    private void churn(String name, Map<String, List<JsonNode>> targets) {
+        out.println("| target | sessions/s | open p50 µs | open p99 µs | CPU µs/session | errors |");
+        out.println("|---|---:|---:|---:|---:|---:|");
+        targets.forEach((t, runs) -> {
+            List<String> cells = new ArrayList<>();
+            for (String f : CHURN_FIELDS) {
+                cells.add(Medians.format(Medians.of(runs, f), "%,.0f"));
+            }
+            row(t, cells, Long.toString(Medians.sum(runs, "errors")));
+        });
+        forEachRatio(targets, (subject, baseline) -> {
+            List<String> cells = new ArrayList<>();
+            for (String f : CHURN_FIELDS) {
+                cells.add(Medians.format(ratio(targets, subject, baseline, f), "%.2fx"));
+            }
+            row(subject + " / " + baseline, cells, "");
+            if (baseline.equals("nginx")) {
+                churnRateVsNginx.computeIfAbsent(subject, s -> new LinkedHashMap<>())
+                        .put(name, ratio(targets, subject, baseline, "sessions_per_s"));
+                openP99VsNginx.computeIfAbsent(subject, s -> new LinkedHashMap<>())
+                        .put(name, ratio(targets, subject, baseline, "open_p99_us"));
             }
         });
     }
@@ -114,6 +151,9 @@ final class SummaryWriter {
             out.println();
             out.println("- throughput at least nginx's on every window workload: " + verdict(throughputVsNginx.get(s), r -> r >= 1, "%.2fx"));
             out.println("- p99 no worse than nginx's: " + verdict(p99VsNginx.get(s), r -> r <= 1, "%.2fx"));
+            out.println("- CPU per message within 2x nginx's: " + verdict(cpuVsNginx.get(s), r -> r <= 2, "%.2fx"));
+            out.println("- churn: sessions/s at least nginx's: " + verdict(churnRateVsNginx.get(s), r -> r >= 1, "%.2fx"));
+            out.println("- churn: opening handshake p99 within 2x nginx's: " + verdict(openP99VsNginx.get(s), r -> r <= 2, "%.2fx"));
             out.println("- at most " + kibGoal + " KiB resident per idle relayed connection (hold runs with base"
                     + " connections): " + verdict(kibPerConn.get(s), k -> k <= kibGoal, "%.1f KiB"));
             out.println("- " + String.format(Locale.ROOT, "%,d", sessionsGoal) + " concurrent sessions: " + sessionsVerdict(sessions.get(s)));

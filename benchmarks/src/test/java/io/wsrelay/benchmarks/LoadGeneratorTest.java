@@ -120,6 +120,38 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void churnModeCountsWholeSessionsAndTheirOpeningHandshakes() throws Exception {
+        long self = ProcessHandle.current().pid();
+        Result r = run(upstream.echoUri().toString(), "--churn", "--conns", "2", "--secs", "1", "--warmup", "0.2",
+                "--cpu-pid", "" + self, "--no-table");
+
+        JsonNode json = r.json();
+        assertAll(
+                () -> assertEquals(0, r.status(), r.err()),
+                () -> assertEquals("churn", json.get("mode").asText()),
+                () -> assertTrue(json.get("sessions").asLong() > 0, json.toString()),
+                () -> assertTrue(json.get("sessions_per_s").asDouble() > 0),
+                () -> assertTrue(json.get("open_p50_us").asDouble() > 0),
+                () -> assertTrue(json.get("open_p99_us").asDouble() >= json.get("open_p50_us").asDouble()),
+                () -> assertTrue(json.get("cpu_us_per_session").asDouble() > 0, json.toString()),
+                () -> assertEquals(0, json.get("errors").asLong(), json.toString()));
+    }
+
+    @Test
+    void cpuOfAProcessIsReportedPerEchoedMessage() throws Exception {
+        long self = ProcessHandle.current().pid(); // this JVM runs the upstream, so it works for every echo
+        Result r = run(upstream.echoUri().toString(), "--conns", "2", "--window", "2", "--secs", "1", "--warmup", "0.2",
+                "--cpu-pid", "" + self, "--no-table");
+
+        JsonNode json = r.json();
+        assertAll(
+                () -> assertEquals(0, r.status(), r.err()),
+                () -> assertTrue(json.get("cpu_us").asLong() > 0, json.toString()),
+                () -> assertEquals(json.get("cpu_us").asDouble() / json.get("msgs").asDouble(),
+                        json.get("cpu_us_per_msg").asDouble(), 0.01));
+    }
+
+    @Test
     void printsHumanTableOnStderr() throws Exception {
         Result r = run(upstream.echoUri().toString(), "--conns", "1", "--secs", "0.2", "--warmup", "0");
 

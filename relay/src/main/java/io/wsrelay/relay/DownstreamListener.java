@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
  * Receives the client's frames from Jetty and hands them to the upstream pump's {@link Inbox}.
  *
  * <p>Explicit demand (not {@code Session.Listener.AutoDemanding}): Jetty delivers the next frame
- * only after {@code session.demand()}, which the pump calls once the previous part was written
- * upstream. Jetty calls these methods one at a time per session; none of them blocks. Pings are
+ * only after {@code session.demand()}, which the {@link Inbox} calls inline while it has credit,
+ * else the pump once a held part was written upstream. Jetty calls these methods one at a time per session; none of them blocks. Pings are
  * answered here (the pump never sees them); the next frame is demanded once the pong is written,
  * not before: Jetty queues outgoing frames without a bound, so a client that pings without
  * reading would otherwise make the relay hold one pong per ping (issue 10: +1 GiB in 10 s). With
@@ -49,13 +49,13 @@ public final class DownstreamListener implements Session.Listener {
     @Override
     public void onWebSocketPartialText(String part, boolean last) {
         relay.heardFromClient();
-        toUpstream.offerText(part, last, null);
+        toUpstream.offerText(part, last);
     }
 
     @Override
     public void onWebSocketPartialBinary(ByteBuffer part, boolean last, Callback callback) {
         relay.heardFromClient();
-        toUpstream.offerBinary(part, last, callback, null);
+        toUpstream.offerBinary(part, last, callback);
     }
 
     @Override

@@ -3,40 +3,69 @@ package io.wsrelay.relay;
 import org.eclipse.jetty.websocket.api.Callback;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The hand-off between a WebSocket listener, called on its library's thread, and the
+ * The credit hand-off between a WebSocket listener, called on its library's thread, and the
  * {@link Pump} of one direction, running on its own virtual thread.
  *
- * <p>It holds at most one message part: the pump asks its source for the next part only after
- * the previous one was written and {@link #release() released}, so a listener never finds the
- * slot full and never blocks. The part is not copied; its buffer stays owned by the library
- * until {@link #release()} completes the library's callback or future. Close and failure are
- * terminal events kept beside the slot: they are delivered after a pending part.
+ * <p><b>Credit.</b> The inbox holds at most {@link #maxParts()} message parts and asks its
+ * source for another part only while it holds fewer than that and fewer than
+ * {@link #maxBytes()} payload bytes. A listener that hands over a part while credit remains
+ * demands the next one inline ({@link #offerText}/{@link #offerBinary} call the demand), so the
+ * library goes on reading on the same thread; when credit runs out the demand is owed, and the
+ * pump pays it in {@link #release()} once the head part is written. The source only delivers
+ * parts it was asked for, so at any time the inbox holds at most {@code maxParts} parts and at
+ * most {@code maxBytes} plus one part's bytes (a part is at most the library's read buffer:
+ * {@code relay}'s 16 KiB Jetty input buffer, or the JDK client's {@code jdk.httpclient.bufsize}).
+ * Jetty's binary parts are held in Jetty's own buffers until their callback completes, so a
+ * direction retains at most {@code maxParts} of Jetty's network buffers; parts from the JDK
+ * client are copied (the JDK reuses its read buffer once more is requested; binary into a
+ * buffer of this inbox, text into a String), so the JDK retains nothing.
  *
- * <p>Offer methods are called by one listener thread at a time (both libraries guarantee it);
- * {@link #take()} and {@link #release()} by the pump thread only; terminal methods by any thread.
- * One instance is reused for every part of a session, so the hot path allocates nothing here.
+ * <p>Order: parts are taken in the order offered; close and failure are terminal events kept
+ * beside the parts and delivered after every pending part; {@link #stop()} is delivered at the
+ * next {@link #take()}, and the parts still held are given back by {@link #releaseAll()}.
+ *
+ * <p>Threads: offer methods are called by one listener thread at a time (both libraries
+ * guarantee it); {@link #take()}, the head accessors and {@link #release()} by the pump thread
+ * only; terminal methods and {@link #isHolding()} by any thread. The demand runs outside the
+ * lock, never while holding it.
  */
 final class Inbox {
 
     /** What {@link #take()} found. */
     enum Event { DATA, CLOSE, FAILURE, STOPPED }
 
+    /**
+     * Parts a direction may hold by default: four messages in flight per connection, each of a
+     * few parts, are read in one wake-up of the pump instead of one part per write cycle.
+     */
+    static final int DEFAULT_MAX_PARTS = 8;
+    /** Payload bytes a direction may hold by default before it stops demanding (plus one part). */
+    static final int DEFAULT_MAX_BYTES = 64 * 1024;
+    /** Largest copy buffer a slot keeps for reuse; larger parts get a buffer of their own. */
+    private static final int KEEP_COPY_BYTES = 4096;
+
+    private final int maxParts;
+    private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
-    // The data slot.
-    private boolean hasData;
-    private boolean text;
-    private boolean last;
-    private CharSequence textPart;
-    private ByteBuffer binaryPart;
-    private Callback jettyCallback;
-    private CompletableFuture<Void> jdkDone;
+    // The ring of held parts: head is the oldest, count how many.
+    private final boolean[] text;
+    private final boolean[] last;
+    private final CharSequence[] textParts;
+    private final ByteBuffer[] binaryParts;
+    private final Callback[] callbacks;
+    private final ByteBuffer[] copies;
+    private final int[] sizes;
+    private int head;
+    private int count;
+    private long bytes;
+    private boolean owed;
+    private Runnable demand = () -> { };
 
     // Terminal events; the first one wins.
     private boolean terminal;
@@ -45,47 +74,125 @@ final class Inbox {
     private String closeReason = "";
     private Throwable failure;
 
-    /**
-     * Hands over a text part. {@code done} (JDK side) is completed by {@link #release()}; null
-     * when the part needs no release (Jetty's partial text is an immutable String).
-     *
-     * @throws IllegalStateException if a part is already pending (the source ignored demand)
-     */
-    void offerText(CharSequence part, boolean isLast, CompletableFuture<Void> done) {
-        lock.lock();
-        try {
-            checkEmpty();
-            hasData = true;
-            text = true;
-            last = isLast;
-            textPart = part;
-            jdkDone = done;
-            changed.signal();
-        } finally {
-            lock.unlock();
-        }
+    /** An inbox with the default credit. */
+    Inbox() {
+        this(DEFAULT_MAX_PARTS, DEFAULT_MAX_BYTES);
     }
 
     /**
-     * Hands over a binary part; exactly one of {@code callback} (Jetty) and {@code done} (JDK)
-     * is non-null, and {@link #release()} completes it.
-     *
-     * @throws IllegalStateException if a part is already pending (the source ignored demand)
+     * @param maxParts most parts held, at least 1
+     * @param maxBytes payload bytes held before demand stops, at least 1
      */
-    void offerBinary(ByteBuffer part, boolean isLast, Callback callback, CompletableFuture<Void> done) {
+    Inbox(int maxParts, long maxBytes) {
+        if (maxParts < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("credit must be at least one part and one byte");
+        }
+        this.maxParts = maxParts;
+        this.maxBytes = maxBytes;
+        text = new boolean[maxParts];
+        last = new boolean[maxParts];
+        textParts = new CharSequence[maxParts];
+        binaryParts = new ByteBuffer[maxParts];
+        callbacks = new Callback[maxParts];
+        copies = new ByteBuffer[maxParts];
+        sizes = new int[maxParts];
+    }
+
+    int maxParts() {
+        return maxParts;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * Sets what asks the source for one more part ({@code Session.demand()} or
+     * {@code WebSocket.request(1)}; it must not block), and asks for the first part. Called
+     * once, by the pump as it starts.
+     */
+    void start(Runnable sourceDemand) {
         lock.lock();
         try {
-            checkEmpty();
-            hasData = true;
-            text = false;
-            last = isLast;
-            binaryPart = part;
-            jettyCallback = callback;
-            jdkDone = done;
-            changed.signal();
+            this.demand = sourceDemand;
         } finally {
             lock.unlock();
         }
+        sourceDemand.run();
+    }
+
+    /**
+     * Hands over a text part; an immutable String is kept as is, any other CharSequence (the
+     * JDK's reused buffer) is copied. Demands the next part at once if credit remains.
+     *
+     * @throws IllegalStateException if the inbox is full (the source ignored demand)
+     */
+    void offerText(CharSequence part, boolean isLast) {
+        String s = part.toString();
+        offer(true, isLast, s, null, null, s.length()); // credit counts chars: a UTF-8 byte is at most one
+    }
+
+    /**
+     * Hands over a binary part. With a {@code callback} (Jetty) the buffer is held as is and the
+     * callback completed by {@link #release()}; without one (JDK) the bytes are copied now.
+     * Demands the next part at once if credit remains.
+     *
+     * @throws IllegalStateException if the inbox is full (the source ignored demand)
+     */
+    void offerBinary(ByteBuffer part, boolean isLast, Callback callback) {
+        offer(false, isLast, null, part, callback, part.remaining());
+    }
+
+    private void offer(boolean isText, boolean isLast, CharSequence textPart, ByteBuffer binaryPart,
+                       Callback callback, int size) {
+        boolean demandNow;
+        Runnable d;
+        lock.lock();
+        try {
+            if (count == maxParts) {
+                throw new IllegalStateException("a message part arrived with no credit left (" + maxParts + " parts held)");
+            }
+            int i = (head + count) % maxParts;
+            text[i] = isText;
+            last[i] = isLast;
+            textParts[i] = textPart;
+            if (binaryPart != null && callback == null) {
+                binaryParts[i] = copy(i, binaryPart);
+            } else {
+                binaryParts[i] = binaryPart;
+            }
+            callbacks[i] = callback;
+            sizes[i] = size;
+            count++;
+            bytes += size;
+            demandNow = hasCredit();
+            owed = !demandNow;
+            d = demand;
+            if (count == 1) {
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (demandNow) {
+            d.run();
+        }
+    }
+
+    private ByteBuffer copy(int slot, ByteBuffer part) {
+        int n = part.remaining();
+        ByteBuffer into = copies[slot];
+        if (into == null || into.capacity() < n) {
+            into = ByteBuffer.allocate(Math.max(n, 256));
+            copies[slot] = n <= KEEP_COPY_BYTES ? into : null;
+        }
+        into.clear();
+        into.put(part.duplicate()).flip();
+        return into;
+    }
+
+    private boolean hasCredit() {
+        return count < maxParts && bytes < maxBytes;
     }
 
     /** The source sent a close frame (or its connection ended, with 1006). Ignored after the first terminal event. */
@@ -104,17 +211,18 @@ final class Inbox {
     }
 
     /**
-     * Waits for the next event: a pending part first, then the terminal event.
+     * Waits for the next event: pending parts first, oldest first, then the terminal event;
+     * {@link Event#STOPPED} comes before pending parts.
      *
      * @throws InterruptedException if the pump thread is interrupted while waiting
      */
     Event take() throws InterruptedException {
         lock.lock();
         try {
-            while (!hasData && !terminal) {
+            while (count == 0 && !terminal) {
                 changed.await();
             }
-            return hasData && terminalEvent != Event.STOPPED ? Event.DATA : terminalEvent;
+            return count > 0 && terminalEvent != Event.STOPPED ? Event.DATA : terminalEvent;
         } finally {
             lock.unlock();
         }
@@ -124,26 +232,48 @@ final class Inbox {
     boolean isHolding() {
         lock.lock();
         try {
-            return hasData;
+            return count > 0;
         } finally {
             lock.unlock();
         }
     }
 
+    /** Parts held now. Any thread. */
+    int parts() {
+        lock.lock();
+        try {
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Payload bytes held now (text counted in chars). Any thread. */
+    long bytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // Head accessors: the pump thread, after take() returned DATA.
+
     boolean isText() {
-        return text;
+        return text[head];
     }
 
     boolean isLast() {
-        return last;
+        return last[head];
     }
 
     CharSequence textPart() {
-        return textPart;
+        return textParts[head];
     }
 
     ByteBuffer binaryPart() {
-        return binaryPart;
+        return binaryParts[head];
     }
 
     int closeCode() {
@@ -158,32 +288,70 @@ final class Inbox {
         return failure;
     }
 
-    /** Gives the pending part back to its library and empties the slot. No-op when empty. */
+    /**
+     * Gives the head part back to its library (completes Jetty's callback) and removes it; then,
+     * if a demand was owed and credit is back, asks the source for the next part. No-op when empty.
+     */
     void release() {
         Callback callback;
-        CompletableFuture<Void> done;
+        boolean demandNow = false;
+        Runnable d;
         lock.lock();
         try {
-            if (!hasData) {
+            if (count == 0) {
                 return;
             }
-            callback = jettyCallback;
-            done = jdkDone;
-            hasData = false;
-            textPart = null;
-            binaryPart = null;
-            jettyCallback = null;
-            jdkDone = null;
+            callback = callbacks[head];
+            bytes -= sizes[head];
+            clear(head);
+            head = (head + 1) % maxParts;
+            count--;
+            if (owed && hasCredit() && !terminal) {
+                owed = false;
+                demandNow = true;
+            }
+            d = demand;
         } finally {
             lock.unlock();
         }
-        // Outside the lock: completing may run library code.
+        // Outside the lock: both may run library code.
         if (callback != null) {
             callback.succeed();
         }
-        if (done != null) {
-            done.complete(null);
+        if (demandNow) {
+            d.run();
         }
+    }
+
+    /** Gives every held part back to its library, without demanding more. For a pump that ends. */
+    void releaseAll() {
+        Callback[] pending;
+        lock.lock();
+        try {
+            pending = new Callback[count];
+            for (int n = 0; n < count; n++) {
+                int i = (head + n) % maxParts;
+                pending[n] = callbacks[i];
+                clear(i);
+            }
+            head = 0;
+            count = 0;
+            bytes = 0;
+            owed = false;
+        } finally {
+            lock.unlock();
+        }
+        for (Callback c : pending) {
+            if (c != null) {
+                c.succeed();
+            }
+        }
+    }
+
+    private void clear(int i) {
+        textParts[i] = null;
+        binaryParts[i] = null;
+        callbacks[i] = null;
     }
 
     private void terminate(Event event, int code, String reason, Throwable cause) {
@@ -203,9 +371,14 @@ final class Inbox {
         }
     }
 
-    private void checkEmpty() {
-        if (hasData) {
-            throw new IllegalStateException("a message part arrived before the previous one was written");
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return "Inbox{" + count + "/" + maxParts + " parts, " + bytes + "/" + maxBytes + " bytes"
+                    + (owed ? ", demand owed" : "") + (terminal ? ", " + terminalEvent : "") + "}";
+        } finally {
+            lock.unlock();
         }
     }
 }

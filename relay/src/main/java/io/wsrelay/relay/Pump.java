@@ -5,12 +5,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One direction of a relayed session: a blocking loop that takes the next message part from an
- * {@link Inbox}, writes it to a {@link Sink}, and only then asks the source for the next part.
+ * One direction of a relayed session: a blocking loop that takes the oldest message part from an
+ * {@link Inbox}, writes it to a {@link Sink}, and releases it, which pays the source a demand
+ * the inbox owes once its credit is back.
  *
- * <p>That order is the relay's backpressure: a slow reader on the sink side stalls the write,
- * which stalls demand, which stops reading from the source's socket, so its sender slows down
- * instead of filling the relay's memory. At most one part per direction is ever held.
+ * <p>That is the relay's backpressure: a slow reader on the sink side stalls the write, the
+ * inbox's credit runs out, demand stops, reading from the source's socket stops, so its sender
+ * slows down instead of filling the relay's memory. A direction holds at most the inbox's credit
+ * ({@link Inbox#DEFAULT_MAX_PARTS} parts, {@link Inbox#DEFAULT_MAX_BYTES} bytes plus one part);
+ * while credit remains the listeners demand inline, so parts queued behind a write are taken in
+ * the same wake-up.
  *
  * <p>Runs on the thread that calls {@link #run()} (a virtual thread per pump); not thread-safe;
  * one instance per direction. {@code run()} returns after the source closes or fails, the sink
@@ -92,7 +96,7 @@ public final class Pump implements Runnable {
     @Override
     public void run() {
         try {
-            demand.run();
+            inbox.start(demand);
             for (;;) {
                 Inbox.Event event = inbox.take();
                 if (event != Inbox.Event.DATA) {
@@ -100,8 +104,7 @@ public final class Pump implements Runnable {
                     return;
                 }
                 forward();
-                inbox.release();
-                demand.run();
+                inbox.release(); // and asks for more if the demand was owed
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,7 +113,7 @@ public final class Pump implements Runnable {
         } catch (IOException | RuntimeException e) {
             session.sinkFailed(direction, e);
         } finally {
-            inbox.release();
+            inbox.releaseAll();
             session.pumpFinished(direction);
         }
     }

@@ -19,7 +19,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +45,11 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class RelayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
-    /** Head-room over the session limit for Jetty's own tasks (selectors, handshakes). */
-    private static final int JETTY_TASK_HEADROOM = 256;
+    /**
+     * Jetty's platform threads: its acceptor and selectors (one each per two cores), the reserved
+     * threads of its execution strategy, and head-room for non-blocking tasks.
+     */
+    private static final int PLATFORM_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
     /**
      * Bytes Jetty reads from a client per fill. Parts of a large frame are at most this big, so
      * it sets how many hand-offs a big message costs (Jetty's own 4 KiB default made a 16 MiB
@@ -91,11 +94,16 @@ public final class RelayServer implements AutoCloseable {
         this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
                 Runtime.getRuntime().availableProcessors(), guard);
 
-        VirtualThreadPool threads = new VirtualThreadPool();
+        // Selectors and acceptors on a fixed set of platform threads: a virtual-thread selector
+        // parks in the JDK's poller and needs a second hand-off for every read. Tasks that may
+        // block (handshakes, whose upstream connect waits; the listeners' dispatch) run on virtual
+        // threads of their own, not counted against a shared permit pool, so a burst of slow
+        // handshakes no longer queues the reads of open sessions. A fixed size (min = max) means
+        // no platform thread is started or retired under load.
+        QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, PLATFORM_THREADS);
         threads.setName("jetty");
-        // Counts Jetty's live tasks for the jetty_threads_current metric (a set add and remove per task).
-        threads.setTracking(true);
-        threads.setMaxThreads(config.limits().maxSessions() + JETTY_TASK_HEADROOM);
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("jetty-vt-", 0).factory()));
         server = new Server(threads);
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
@@ -294,6 +302,15 @@ public final class RelayServer implements AutoCloseable {
     /** Relayed sessions currently open. */
     public int activeSessions() {
         return sessions.size();
+    }
+
+    /**
+     * Message payload bytes the relay holds now in its sessions' hand-offs, both directions, text
+     * counted in chars; at most two credits per session (see {@code Inbox}). A sum over the open
+     * sessions: for tests and diagnostics, not the hot path.
+     */
+    public long heldBytes() {
+        return sessions.heldBytes();
     }
 
     /** Pump threads alive now: two per open session, none once every session has finished. */

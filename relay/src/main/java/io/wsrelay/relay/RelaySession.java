@@ -95,6 +95,11 @@ final class RelaySession {
         return id;
     }
 
+    /** Payload bytes both directions' hand-offs hold now (text counted in chars). Any thread. */
+    long heldBytes() {
+        return toUpstream.bytes() + toDownstream.bytes();
+    }
+
     String endpointId() {
         return endpointId;
     }
@@ -143,14 +148,15 @@ final class RelaySession {
         // The idle clocks start now, not when the session was created before a (maybe slow) upstream connect.
         keepalive.heardFromClient();
         keepalive.heardFromUpstream();
-        Duration writeTimeout = config.idleTimeout();
         WebSocket ws = upstream;
         SessionTap t = tap;
         Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
-                new UpstreamSink(ws, writeTimeout), config.limits().maxMessageBytes(), this,
+                // Each side's writes are timed by that side's idle timeout: a stuck upstream by
+                // relay.upstream.idle-timeout, a client that stops reading by relay.idle-timeout.
+                new UpstreamSink(ws, config.upstreamIdleTimeout()), config.limits().maxMessageBytes(), this,
                 metrics.traffic(Pump.Direction.UPSTREAM), t == null ? null : t.toUpstream());
         Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
-                new DownstreamSink(session, writeTimeout), config.limits().maxMessageBytes(), this,
+                new DownstreamSink(session, config.idleTimeout()), config.limits().maxMessageBytes(), this,
                 metrics.traffic(Pump.Direction.DOWNSTREAM), t == null ? null : t.toDownstream());
         upPump = up;
         downPump = down;

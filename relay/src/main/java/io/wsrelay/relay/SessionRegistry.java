@@ -52,6 +52,11 @@ public final class SessionRegistry {
         this.permits = new Semaphore(config.limits().maxSessions());
     }
 
+    /** Payload bytes held in the hand-offs of every open session now. */
+    long heldBytes() {
+        return open.keySet().stream().mapToLong(RelaySession::heldBytes).sum();
+    }
+
     int limit() {
         return config.limits().maxSessions();
     }

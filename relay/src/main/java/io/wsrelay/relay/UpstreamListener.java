@@ -11,10 +11,11 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>The JDK runs these methods on its own threads, strictly one at a time per WebSocket; they
  * never block. {@code onOpen} requests nothing: the downstream pump calls {@code request(1)}
- * once the client's side is open, and again after each part is written to the client. The
- * returned stage of {@code onText}/{@code onBinary} completes when the pump has written the
- * part, which is when the JDK may reuse its buffer. Pings and pongs request the next message
- * at once (the JDK answers pings itself). Every callback tells the session's {@link Keepalive}
+ * once the client's side is open; after that the {@link Inbox} requests the next part inline
+ * while it has credit, else the pump once a held part was written to the client. The inbox
+ * copies each part (the JDK reuses its buffers once more is requested; JDK 25 ignores the stage
+ * {@code onText}/{@code onBinary} return), so they return null. Pings and pongs request the
+ * next message at once (the JDK answers pings itself, keeping only the latest unsent pong). Every callback tells the session's {@link Keepalive}
  * that the upstream was heard from.
  */
 final class UpstreamListener implements WebSocket.Listener {
@@ -40,17 +41,15 @@ final class UpstreamListener implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         keepalive.heardFromUpstream();
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        toDownstream.offerText(data, last, written);
-        return written;
+        toDownstream.offerText(data, last); // copied: the JDK may reuse its buffer once this returns
+        return null;
     }
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
         keepalive.heardFromUpstream();
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        toDownstream.offerBinary(data, last, null, written);
-        return written;
+        toDownstream.offerBinary(data, last, null); // copied, as text
+        return null;
     }
 
     @Override

@@ -13,13 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An upstream that floods a client which does not read: the relay's backpressure (one part in
- * flight per direction, demand only after a write) stalls the upstream instead of buffering.
+ * An upstream that floods a client which does not read: the relay's backpressure (a credit of
+ * {@link Inbox#DEFAULT_MAX_PARTS} parts / {@link Inbox#DEFAULT_MAX_BYTES} bytes per direction,
+ * no demand once it is used up) stalls the upstream instead of buffering.
  *
- * <p>The stated bound: while stalled, the relay's heap grows by less than {@value #HEAP_BOUND_MIB}
- * MiB, and the upstream has written less than {@value #SENT_BOUND_MIB} MiB of its
- * {@value #FLOOD_MIB} MiB: what is in flight sits in the kernel's socket buffers on both hops
- * (loopback auto-tuning allows tens of MiB) plus one part in the relay.
+ * <p>The stated bound: while stalled, the relay's hand-offs hold at most one credit plus one part
+ * ({@link RelayServer#heldBytes()}), its heap grows by less than {@value #HEAP_BOUND_MIB} MiB,
+ * and the upstream has written less than {@value #SENT_BOUND_MIB} MiB of its {@value #FLOOD_MIB}
+ * MiB: what is in flight sits in the kernel's socket buffers on both hops (loopback auto-tuning
+ * allows tens of MiB) plus the credit in the relay.
  */
 class RelayBackpressureTest {
     private static final int MESSAGE_BYTES = 64 * 1024;
@@ -27,6 +29,8 @@ class RelayBackpressureTest {
     private static final long FLOOD_MIB = (long) MESSAGE_BYTES * MESSAGES >> 20;
     private static final long SENT_BOUND_MIB = 48;
     private static final long HEAP_BOUND_MIB = 16;
+    /** A JDK client part is at most its read buffer, 16 KiB in the test JVM (no launcher options). */
+    private static final long PART_BYTES = 16 * 1024;
 
     @Test
     void floodingUpstreamIsStalledBySlowClientWithoutGrowingTheHeap() throws Exception {
@@ -45,6 +49,9 @@ class RelayBackpressureTest {
                 long heapGrowthMiB = (memory.getHeapMemoryUsage().getUsed() - heapBefore) >> 20;
                 assertTrue(sentMiB < SENT_BOUND_MIB, "upstream wrote " + sentMiB + " MiB of " + FLOOD_MIB + " MiB");
                 assertTrue(heapGrowthMiB < HEAP_BOUND_MIB, "heap grew by " + heapGrowthMiB + " MiB");
+                long held = harness.relay.heldBytes();
+                assertTrue(held <= Inbox.DEFAULT_MAX_BYTES + PART_BYTES, "the relay holds " + held + " bytes");
+                assertTrue(held > 0, "stalled with parts waiting for the client");
 
                 // The client starts reading: everything arrives, in order, intact.
                 client.request(Long.MAX_VALUE);

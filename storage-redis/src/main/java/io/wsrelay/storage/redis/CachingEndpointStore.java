@@ -69,6 +69,8 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
     private final InvalidationSubscriber subscriber;
     private final ClusterBoard board;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether readiness is answered from Redis because the SQL store is unreachable. */
+    private final AtomicBoolean servingFromCache = new AtomicBoolean();
     /** The joined relay's listener; null until {@link #join}. */
     private volatile Cluster.Listener cluster;
     /** {@link System#nanoTime()} when the subscription was lost; 0 while subscribed or never subscribed. */
@@ -243,22 +245,40 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
         return delegate.list();
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Pings the delegate only: the relay serves without Redis, so a Redis outage does not make
-     * it unready.
-     */
     /** The delegate's: discovery data is not cached. */
     @Override
     public java.util.Optional<io.wsrelay.relay.spi.DiscoveryStore> discovery() {
         return delegate.discovery();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Ready while the delegate answers (the relay serves without Redis, so a Redis outage does
+     * not make it unready), and also while the delegate is unreachable but Redis answers: cached
+     * endpoints are then still served, so a node behind a load balancer stays in rotation (every
+     * node shares the one database: taking them all out would refuse every upgrade, not only the
+     * uncached ones). One WARN per database outage says so.
+     *
+     * @throws StoreUnavailableException if neither the delegate nor Redis answers
+     */
     @Override
     public void ping() throws StoreException {
         requireOpen("ping");
-        delegate.ping();
+        try {
+            delegate.ping();
+            if (servingFromCache.compareAndSet(true, false)) {
+                LOG.info("the SQL store answers again; readiness follows it again");
+            }
+        } catch (StoreUnavailableException e) {
+            if (!redis.ping()) {
+                throw e;
+            }
+            if (servingFromCache.compareAndSet(false, true)) {
+                LOG.warn("the SQL store is unreachable ({}); this node stays ready and serves the endpoints "
+                        + "cached in Redis, uncached ones get 503 until it answers", e.getMessage());
+            }
+        }
     }
 
     /**

@@ -178,6 +178,18 @@ final class RedisCache implements AutoCloseable {
         }
     }
 
+    /** Whether Redis answers a PING now; a failure goes to {@link RedisHealth}. */
+    boolean ping() {
+        try {
+            redis.ping();
+            health.succeeded();
+            return true;
+        } catch (JedisException e) {
+            health.failed("ping", e);
+            return false;
+        }
+    }
+
     /** Closes the pool. */
     @Override
     public void close() {

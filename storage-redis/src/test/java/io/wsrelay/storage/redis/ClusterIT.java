@@ -230,6 +230,176 @@ class ClusterIT {
     }
 
     @Test
+    // Three restarts, each a drain, a JVM start and two health checks: minutes on a loaded 2-core machine.
+    @org.junit.jupiter.api.Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
+    void aRollingRestartUnderLoadFailsNoUpgradeAndMovesDrainedClientsToOtherNodes() throws Exception {
+        java.time.Duration drain = java.time.Duration.ofSeconds(3);
+        // The upgrade rate limit is per node and not the subject here: off.
+        cluster = RelayCluster.start(dir, 3, Map.of("relay.shutdown.drain-period", drain.toMillis() + "ms",
+                "relay.limits.upgrades-per-minute-per-client", "0"));
+        cluster.addEndpoint("e1");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger upgrades = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        // SIGTERM times, for the drain check: a 1001 may only come a drain period after one.
+        java.util.Queue<Long> terminatedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (var load = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            // Two clients that keep opening short sessions (open, echo, close).
+            for (int t = 0; t < 2; t++) {
+                load.submit(() -> {
+                    while (running.get()) {
+                        try (TestClient c = TestClient.open(cluster.ws("/echo?endpointId=e1"))) {
+                            c.sendText("ping");
+                            if (!"ping".equals(c.nextMessage(Timeouts.RECOVERY).text())) {
+                                failures.add("wrong echo");
+                            }
+                            upgrades.incrementAndGet();
+                        } catch (Exception e) {
+                            failures.add("short session: " + e);
+                        }
+                    }
+                    return null;
+                });
+            }
+            // Six long-lived clients that reconnect when told 1001 (going away).
+            for (int t = 0; t < 6; t++) {
+                load.submit(() -> {
+                    while (running.get()) {
+                        TestClient c;
+                        try {
+                            c = TestClient.open(cluster.ws("/echo?endpointId=e1"));
+                            upgrades.incrementAndGet();
+                        } catch (Exception e) {
+                            failures.add("reconnect: " + e);
+                            continue;
+                        }
+                        try (c) {
+                            TestClient.Closed closed = null;
+                            while (running.get() && closed == null) {
+                                try {
+                                    closed = c.closed().get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                                } catch (java.util.concurrent.TimeoutException e) {
+                                    // still open
+                                }
+                            }
+                            if (closed == null) {
+                                break;
+                            }
+                            long at = System.nanoTime();
+                            if (closed.code() != 1001) {
+                                failures.add("closed with " + closed);
+                            } else {
+                                long last = terminatedAt.stream().filter(t0 -> t0 <= at).mapToLong(Long::longValue)
+                                        .max().orElse(Long.MIN_VALUE);
+                                if (last == Long.MIN_VALUE || at - last < drain.toNanos()) {
+                                    failures.add("1001 before the drain period ended");
+                                }
+                            }
+                            reconnects.incrementAndGet();
+                        } catch (Exception e) {
+                            failures.add("long session: " + e);
+                        }
+                    }
+                    return null;
+                });
+            }
+            await("load going").atMost(Timeouts.CLUSTER).until(() -> upgrades.get() >= 20);
+            for (int i = 0; i < cluster.size(); i++) {
+                int before = upgrades.get();
+                terminatedAt.add(System.nanoTime());
+                cluster.node(i).terminate();
+                assertTrue(cluster.node(i).awaitExit(drain.plus(java.time.Duration.ofSeconds(10))), "node " + i + " drained and exited");
+                cluster.start(i);
+                cluster.awaitAllUp();
+                assertTrue(upgrades.get() > before, "upgrades went on while node " + i + " restarted");
+            }
+            await("every long-lived client reconnected at least once").atMost(Timeouts.CLUSTER)
+                    .until(() -> reconnects.get() >= 6);
+            running.set(false);
+        }
+        assertEquals(List.of(), List.copyOf(failures), "no client saw a failure; " + upgrades.get() + " upgrades, "
+                + reconnects.get() + " reconnects after 1001");
+    }
+
+    @Test
+    void afterARedisRestartInvalidationAndCountsRecoverAndTheGapIsLoggedOnce() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of());
+        cluster.addEndpoint("e1");
+        addEndpoint("e2", 3);
+        List<TestClient> e1 = onePerNode("e1");
+        List<TestClient> e2 = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(101, upgrade("e2", e2));
+            }
+            cluster.redis.stop();
+            // A change made while Redis is down reaches no node at once...
+            cluster.admin.setStatus("e1", io.wsrelay.relay.spi.EndpointStatus.INACTIVE);
+            cluster.redis.startAgain(); // empty: no cache, no leases, no subscribers
+            // ...and is applied once each node is subscribed again and has checked its endpoints.
+            for (TestClient c : e1) {
+                assertEquals(new TestClient.Closed(1008, "endpoint e1 is INACTIVE"),
+                        c.closed().get(Timeouts.CLUSTER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS), cluster::outputs);
+            }
+            String gap = "endpoint changes reach this node again after a gap";
+            for (int i = 0; i < cluster.size(); i++) {
+                String out = cluster.output(i);
+                assertEquals(1, out.split(java.util.regex.Pattern.quote(gap), -1).length - 1, "logged once on node " + i);
+            }
+            // The counts are rebuilt from the nodes' renewals: e2 is full again across the cluster.
+            try (redis.clients.jedis.RedisClient direct = redis.clients.jedis.RedisClient.create(cluster.redis.url())) {
+                await("e2's three leases back in Redis").atMost(Timeouts.RECOVERY)
+                        .until(() -> direct.zcard(cluster.prefix + "count:endpoint:e2") == 3);
+            }
+            assertEquals(503, upgrade("e2", e2));
+            // And invalidation flows again: a change now closes sessions within 1 s.
+            cluster.admin.setStatus("e2", io.wsrelay.relay.spi.EndpointStatus.INACTIVE);
+            long changed = System.nanoTime();
+            for (TestClient c : e2) {
+                long left = java.time.Duration.ofSeconds(1).toNanos() - (System.nanoTime() - changed);
+                assertEquals(1008, c.closed().get(Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS).code());
+            }
+        } finally {
+            e1.forEach(TestClient::close);
+            e2.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    void withPostgresqlUnreachableCachedEndpointsKeepWorkingAndUncachedOnesGet503() throws Exception {
+        cluster = RelayCluster.start(dir, 3, Map.of());
+        cluster.addEndpoint("e1");
+        cluster.addEndpoint("uncached");
+        List<TestClient> open = onePerNode("e1"); // e1 is now cached in Redis
+        try {
+            cluster.postgres.cut();
+            // Every node still says it is ready (Redis answers for the cache), so HAProxy keeps it.
+            for (int i = 0; i < cluster.size(); i++) {
+                var ready = io.wsrelay.relay.TestHttp.get(cluster.node(i).http("/readyz"));
+                assertEquals(200, ready.statusCode(), "node " + i + ": " + ready.body());
+            }
+            // The nodes stay in rotation and keep relaying.
+            for (int i = 0; i < 6; i++) {
+                try (TestClient c = TestClient.open(cluster.ws("/echo?endpointId=e1"))) {
+                    c.sendText("cached " + i);
+                    assertEquals("cached " + i, c.nextMessage(Timeouts.RECOVERY).text());
+                }
+            }
+            assertTrue(cluster.haproxy.serverStates().values().stream().allMatch("UP"::equals),
+                    cluster.haproxy.serverStates().toString());
+            for (TestClient c : open) {
+                c.sendText("still open");
+                assertEquals("still open", c.nextMessage(Timeouts.RECOVERY).text());
+            }
+            assertEquals(503, upgrade("uncached", new ArrayList<>()), "not cached: the store is needed");
+        } finally {
+            cluster.postgres.restore();
+            open.forEach(TestClient::close);
+        }
+    }
+
+    @Test
     void operationsPathsAreNotReachableThroughHaproxy() throws Exception {
         cluster = RelayCluster.start(dir, 1, Map.of());
         assertAll(

@@ -39,6 +39,8 @@ final class RelayCluster implements AutoCloseable {
     final TestUpstream upstream;
     final CachingEndpointStore admin;
     final Haproxy haproxy;
+    /** The nodes' way to PostgreSQL (the test JVM's own store connects directly). */
+    final TcpProxy postgres;
     final String prefix = "wsrelay-cluster:";
 
     private RelayCluster(Path dir, int size, Map<String, String> extra) throws Exception {
@@ -50,11 +52,12 @@ final class RelayCluster implements AutoCloseable {
             new SqlEndpointStoreProvider().migrate(database);
             redis = closer.add(PrivateRedis.start());
             upstream = closer.add(TestUpstream.start());
+            postgres = closer.add(TcpProxy.to("127.0.0.1", 5432));
             admin = closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database),
                     TestStores.cache(redis.url(), prefix, 0)));
             Map<String, String> s = new LinkedHashMap<>();
             s.put("relay.store.type", "redis");
-            s.put("relay.store.jdbc-url", database.jdbcUrl());
+            s.put("relay.store.jdbc-url", database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + postgres.port() + "/"));
             s.put("relay.store.user", database.user());
             s.put("relay.store.migrate-on-start", "false");
             // Other tests share the PostgreSQL server and its 100 connections.
@@ -139,6 +142,11 @@ final class RelayCluster implements AutoCloseable {
     /** HAProxy's name of node {@code i}. */
     static String serverName(int i) {
         return "relay" + (i + 1);
+    }
+
+    /** The output of node {@code i} so far (its current process). */
+    String output(int i) throws Exception {
+        return nodes[i].output();
     }
 
     /** Starts node {@code i} (again) on its port. */
