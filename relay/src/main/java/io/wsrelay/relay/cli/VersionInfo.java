@@ -16,7 +16,8 @@ import java.util.Properties;
  *                when the build ran outside a git checkout
  */
 public record VersionInfo(String version, String commit) {
-    static final String RESOURCE = "wsrelay-version.properties";
+    /** Filled in by the build (relay/pom.xml filters this one resource). */
+    static final String RESOURCE = "/io/wsrelay/relay/wsrelay-version.properties";
 
     /** The version of the classes this process runs. */
     public static VersionInfo current() {

@@ -199,6 +199,6 @@ class RelayMainTest {
     void versionNamesVersionAndCommit() {
         Result r = wsrelay("--version");
         assertEquals(0, r.status());
-        assertTrue(r.out().matches("wsrelay \\S+ \\(commit ([0-9a-f]{40}|unknown)\\)\n"), r.out());
+        assertTrue(r.out().matches("wsrelay \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{40}|unknown)\\)\n"), r.out());
     }
 }
