@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import vm from 'node:vm';
 
-const SOURCE = readFileSync(new URL('../../main/resources/io/wsrelay/relay/interceptor.js', import.meta.url), 'utf8');
+const SOURCE = readFileSync(new URL('../../main/resources/io/wsrelay/relay/browser/interceptor.js', import.meta.url), 'utf8');
 
 // Records what the interceptor hands to the browser's constructor.
 const NATIVE = `

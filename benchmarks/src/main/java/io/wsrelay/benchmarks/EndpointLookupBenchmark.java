@@ -1,6 +1,6 @@
 package io.wsrelay.benchmarks;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.storage.redis.CachingEndpointStore;

@@ -1,5 +1,11 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.ops.Readiness;
+import io.wsrelay.relay.ops.RelayMetrics;
+import io.wsrelay.relay.policy.Admission;
+import io.wsrelay.relay.policy.DestinationGuard;
+import io.wsrelay.relay.policy.HeaderPolicy;
+import io.wsrelay.relay.policy.OriginPolicy;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
 import io.wsrelay.relay.spi.StoreException;

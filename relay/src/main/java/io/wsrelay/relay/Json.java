@@ -9,8 +9,8 @@ import org.eclipse.jetty.util.Callback;
 import java.nio.ByteBuffer;
 
 /** JSON bodies of the relay's HTTP answers (Jackson). Thread-safe. */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
     /** Longest piece of client input echoed in a detail, in characters. */
     private static final int MAX_ECHO = 64;
 
@@ -18,13 +18,13 @@ final class Json {
     }
 
     /** Writes {@code {"error": error, "detail": detail}} with {@code status} and completes {@code callback}. */
-    static void writeError(Response response, Callback callback, int status, String error, String detail) {
+    public static void writeError(Response response, Callback callback, int status, String error, String detail) {
         ObjectNode body = MAPPER.createObjectNode().put("error", error).put("detail", detail);
         write(response, callback, status, body);
     }
 
     /** Writes {@code body} as JSON with {@code status} and completes {@code callback}. */
-    static void write(Response response, Callback callback, int status, Object body) {
+    public static void write(Response response, Callback callback, int status, Object body) {
         byte[] bytes;
         try {
             bytes = MAPPER.writeValueAsBytes(body);
@@ -40,7 +40,7 @@ final class Json {
     }
 
     /** Client-supplied text for a detail message: quoted and cut to {@value #MAX_ECHO} characters. */
-    static String quoteForDetail(String value) {
+    public static String quoteForDetail(String value) {
         String v = value.length() > MAX_ECHO ? value.substring(0, MAX_ECHO) + "..." : value;
         return "'" + v + "'";
     }

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;

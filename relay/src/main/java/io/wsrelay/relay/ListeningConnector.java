@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.ops.RelayMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -20,10 +21,10 @@ import java.nio.ByteBuffer;
  * fails, a message exceeds the size limit, or the session stops the inbox or interrupts the
  * thread; in every case it reports to its {@link RelaySession} and gives back any pending part.
  */
-final class Pump implements Runnable {
+public final class Pump implements Runnable {
 
     /** Which way the data flows. */
-    enum Direction {
+    public enum Direction {
         /** Client → upstream. */
         UPSTREAM("up"),
         /** Upstream → client. */

@@ -1,5 +1,15 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.ops.Operations;
+import io.wsrelay.relay.ops.OperationsRouter;
+import io.wsrelay.relay.ops.Readiness;
+import io.wsrelay.relay.ops.RelayMetrics;
+import io.wsrelay.relay.policy.Admission;
+import io.wsrelay.relay.policy.DestinationGuard;
+import io.wsrelay.relay.policy.GuardedResolverProvider;
+import io.wsrelay.relay.policy.HeaderPolicy;
+import io.wsrelay.relay.policy.OriginPolicy;
 import io.wsrelay.relay.spi.EndpointLookup;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -197,7 +207,7 @@ public final class RelayServer implements AutoCloseable {
         }
 
         /** The control of live sessions the relay binds to itself; default: this node only. */
-        Builder sessionControl(SessionControl sessionControl) {
+        public Builder sessionControl(SessionControl sessionControl) {
             this.control = Objects.requireNonNull(sessionControl, "sessionControl");
             return this;
         }

@@ -1,5 +1,7 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.ops.RelayMetrics;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;

@@ -39,7 +39,7 @@ import java.util.concurrent.RejectedExecutionException;
  * pending are folded into that check, so the threads are bounded by the endpoints with sessions
  * here. Thread-safe.
  */
-final class SessionControl {
+public final class SessionControl {
     private static final Logger LOG = LoggerFactory.getLogger(SessionControl.class);
 
     /** Close code for sessions the relay ends on an operator's decision (RFC 6455 §7.4.1: 1008). */
@@ -63,7 +63,7 @@ final class SessionControl {
      * Control of this node's sessions, and of the cluster's through {@code cluster} (null: this
      * node only).
      */
-    static SessionControl create(Cluster cluster) {
+    public static SessionControl create(Cluster cluster) {
         return new SessionControl(defaultNodeId(), cluster);
     }
 
@@ -87,7 +87,7 @@ final class SessionControl {
     }
 
     /** This node's id, the prefix of its session ids. */
-    String node() {
+    public String node() {
         return node;
     }
 
@@ -97,7 +97,7 @@ final class SessionControl {
     }
 
     /** Whether sessions of other nodes are in reach. */
-    boolean isClustered() {
+    public boolean isClustered() {
         return cluster != null;
     }
 
@@ -140,7 +140,7 @@ final class SessionControl {
      * Endpoint {@code id} was written: look at it again, soon, on another thread. Returns at
      * once; never blocks.
      */
-    void endpointChanged(String id) {
+    public void endpointChanged(String id) {
         SessionRegistry registry = sessions;
         if (registry == null || registry.entries(id).isEmpty() || !pending.add(id)) {
             return;
@@ -197,7 +197,7 @@ final class SessionControl {
     }
 
     /** This node's sessions now, ordered by id. */
-    List<LiveSession> localSessions() {
+    public List<LiveSession> localSessions() {
         SessionRegistry registry = sessions;
         if (registry == null) {
             return List.of();
@@ -212,7 +212,7 @@ final class SessionControl {
      *
      * @throws StoreException if the cluster cannot be reached
      */
-    List<LiveSession> clusterSessions() {
+    public List<LiveSession> clusterSessions() {
         if (cluster == null) {
             return localSessions();
         }
@@ -239,7 +239,7 @@ final class SessionControl {
      * @return whether a session of that id was found (here or in the cluster's list)
      * @throws StoreException if it is not here and the cluster cannot be reached
      */
-    boolean closeSession(String id) {
+    public boolean closeSession(String id) {
         if (closeHere(Cluster.CloseRequest.session(id)) > 0) {
             return true;
         }
@@ -255,7 +255,7 @@ final class SessionControl {
      *
      * @return how many were closed on this node
      */
-    int closeEndpoint(String endpointId) {
+    public int closeEndpoint(String endpointId) {
         int here = closeHere(Cluster.CloseRequest.endpoint(endpointId));
         if (cluster != null && !cluster.requestClose(Cluster.CloseRequest.endpoint(endpointId))) {
             LOG.warn("close of endpoint {}'s sessions could not reach the other nodes", endpointId);

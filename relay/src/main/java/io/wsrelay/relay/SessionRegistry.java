@@ -1,5 +1,7 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.ops.RelayMetrics;
 import java.net.URI;
 import io.wsrelay.relay.spi.LiveSessionPolicy;
 
@@ -20,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * given back when the session finishes or its upgrade is refused. Each session's open and close
  * go to the {@link SessionLog} and the {@link RelayMetrics} from here. Thread-safe.
  */
-final class SessionRegistry {
+public final class SessionRegistry {
     private final RelayConfig config;
     private final ScheduledExecutorService scheduler;
     private final Semaphore permits;
@@ -84,7 +86,7 @@ final class SessionRegistry {
     }
 
     /** Pump threads alive now, counted from their start to the last line they run. */
-    int pumpThreads() {
+    public int pumpThreads() {
         return pumpThreads.get();
     }
 

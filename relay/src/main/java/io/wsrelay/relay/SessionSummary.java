@@ -22,7 +22,7 @@ import java.time.Duration;
  * @param closedBy           who ended the session first: {@code client}, {@code upstream} or
  *                           {@code relay} (limits, failures, shutdown)
  */
-record SessionSummary(
+public record SessionSummary(
         long id,
         String endpointId,
         String client,
@@ -37,5 +37,5 @@ record SessionSummary(
         String closedBy) {
 
     /** A close code that was never sent. */
-    static final int NONE = -1;
+    public static final int NONE = -1;
 }

@@ -1,6 +1,10 @@
 package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.EndpointRules;
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.policy.DestinationGuard;
+import io.wsrelay.relay.policy.HeaderPolicy;
+import io.wsrelay.relay.policy.UpstreamTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

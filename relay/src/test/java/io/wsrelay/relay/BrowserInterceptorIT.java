@@ -1,5 +1,9 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.browser.InterceptorScript;
+import io.wsrelay.relay.browser.InterceptorScriptHandler;
+import io.wsrelay.relay.browser.ScriptInjector;
+import io.wsrelay.relay.config.RelayConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.spi.Endpoint;

@@ -1,5 +1,7 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.cli.RelayMain;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
 

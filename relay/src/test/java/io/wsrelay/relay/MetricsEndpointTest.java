@@ -1,5 +1,7 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.ops.EndpointLabels;
+import io.wsrelay.relay.ops.MetricsHandler;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.ops.Operations;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
 import io.wsrelay.relay.spi.EndpointStore;

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.cli.RelayMain;
+import io.wsrelay.relay.config.RelayConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

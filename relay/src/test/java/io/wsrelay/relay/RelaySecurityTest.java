@@ -1,5 +1,8 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.policy.DestinationGuard;
+import io.wsrelay.relay.policy.HeaderPolicy;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import org.junit.jupiter.api.Test;
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Origin allow-list, destination guard and header policy through a running relay. */
-class RelaySecurityTest {
+public class RelaySecurityTest {
     private static final Map<String, String> GUARDED = Map.of("relay.upstream.allow-private-addresses", "false");
 
     // --- Origin -------------------------------------------------------------------------------

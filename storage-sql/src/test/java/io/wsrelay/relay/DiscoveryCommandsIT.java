@@ -1,5 +1,8 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.cli.RelayMain;
+import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.ops.Operations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.discovery.ProtocolUpstream;

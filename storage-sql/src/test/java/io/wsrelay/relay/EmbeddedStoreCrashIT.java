@@ -1,6 +1,8 @@
 package io.wsrelay.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wsrelay.relay.cli.RelayMain;
+import io.wsrelay.relay.config.RelayConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.wsrelay.relay;
 
+import io.wsrelay.relay.cli.RelayMain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -12,8 +12,9 @@ import java.time.Instant;
  * A HAR 1.2 log of an endpoint's recent sessions: one entry per opening handshake (101, or the
  * refusal's status) with the session's kept messages in Chrome's {@code _webSocketMessages} form
  * ({@code type} send/receive, {@code time} in epoch seconds, {@code opcode}, {@code data}), so the
- * file opens in browser dev tools. The request URL is the destination's, with query parameter
- * names and empty values: values are never recorded. Stateless.
+ * file opens in browser dev tools. The request URL is the destination's host, port and path
+ * (never its user information), with query parameter names and empty values: values are never
+ * recorded. Stateless.
  */
 final class HarDocument {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -84,8 +85,10 @@ final class HarDocument {
         scheme = scheme.equals("https") ? "wss" : scheme.equals("http") ? "ws" : scheme;
         String basePath = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
         String path = s.path == null || s.path.isEmpty() ? "/" : s.path;
-        StringBuilder url = new StringBuilder(scheme).append("://").append(uri.getRawAuthority()).append(basePath)
-                .append(path);
+        // Host and port only: user information in a destination URL is a credential.
+        String host = uri.getHost() == null ? "unknown" : uri.getHost().contains(":") ? "[" + uri.getHost() + "]" : uri.getHost();
+        StringBuilder url = new StringBuilder(scheme).append("://").append(host)
+                .append(uri.getPort() < 0 ? "" : ":" + uri.getPort()).append(basePath).append(path);
         for (int i = 0; i < s.queryNames.size(); i++) {
             url.append(i == 0 ? '?' : '&').append(java.net.URLEncoder.encode(s.queryNames.get(i),
                     java.nio.charset.StandardCharsets.UTF_8)).append('=');

@@ -1,6 +1,6 @@
 package io.wsrelay.relay.spi;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 
 /**
  * Creates an {@link EndpointStore} for one configured store type; found with

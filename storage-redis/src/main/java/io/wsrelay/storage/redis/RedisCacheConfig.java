@@ -3,7 +3,7 @@ package io.wsrelay.storage.redis;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;

@@ -1,6 +1,6 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
 import io.wsrelay.relay.spi.StoreException;

@@ -1,7 +1,7 @@
 package io.wsrelay.storage.redis;
 
 import ch.qos.logback.classic.Level;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;

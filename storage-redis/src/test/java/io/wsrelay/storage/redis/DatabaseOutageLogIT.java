@@ -3,7 +3,7 @@ package io.wsrelay.storage.redis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.RawClient;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayProcess;
 import io.wsrelay.relay.TestUpstream;
 import io.wsrelay.relay.spi.Endpoint;

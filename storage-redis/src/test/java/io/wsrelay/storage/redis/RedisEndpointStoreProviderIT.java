@@ -1,6 +1,6 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayProcess;
 import io.wsrelay.relay.Scrape;
 import io.wsrelay.relay.TestUpstream;

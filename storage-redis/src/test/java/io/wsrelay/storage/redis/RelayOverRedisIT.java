@@ -45,7 +45,7 @@ class RelayOverRedisIT {
         redis.close();
     }
 
-    private CachingEndpointStore node(io.wsrelay.relay.RelayConfig.Store database, URI redisUrl) {
+    private CachingEndpointStore node(io.wsrelay.relay.config.RelayConfig.Store database, URI redisUrl) {
         return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database, Duration.ZERO),
                 TestStores.cache(redisUrl, prefix, 1000)));
     }

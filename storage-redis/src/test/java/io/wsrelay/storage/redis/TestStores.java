@@ -1,6 +1,6 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 
 import java.net.URI;
 import java.time.Duration;

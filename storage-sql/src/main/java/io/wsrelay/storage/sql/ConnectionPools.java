@@ -2,7 +2,7 @@ package io.wsrelay.storage.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.StoreException;
 import org.jooq.SQLDialect;
 

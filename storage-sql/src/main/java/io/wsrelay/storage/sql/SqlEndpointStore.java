@@ -3,7 +3,7 @@ package io.wsrelay.storage.sql;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariDataSource;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;

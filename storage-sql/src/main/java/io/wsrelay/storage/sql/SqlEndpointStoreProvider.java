@@ -1,7 +1,7 @@
 package io.wsrelay.storage.sql;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
 import io.wsrelay.relay.spi.StoreException;

@@ -2,8 +2,8 @@ package io.wsrelay.relay.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wsrelay.relay.Operations;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.ops.Operations;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayServer;
 import io.wsrelay.relay.TestClient;
 import io.wsrelay.relay.TestHttp;

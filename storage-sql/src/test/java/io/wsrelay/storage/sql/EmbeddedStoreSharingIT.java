@@ -1,6 +1,6 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.wsrelay.storage.sql;
 
 import io.wsrelay.relay.RawClient;
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayHarness;
 import io.wsrelay.relay.spi.EndpointStatus;
 import org.junit.jupiter.api.AfterEach;

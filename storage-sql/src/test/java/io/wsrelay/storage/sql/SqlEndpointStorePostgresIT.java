@@ -1,6 +1,6 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.RelayConfig;
+import io.wsrelay.relay.config.RelayConfig;
 
 /** The store on the real PostgreSQL, in schemas created for this class and dropped after it. */
 class SqlEndpointStorePostgresIT extends SqlEndpointStoreContract {

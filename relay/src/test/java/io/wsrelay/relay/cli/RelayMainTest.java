@@ -1,0 +1,204 @@
+package io.wsrelay.relay.cli;
+
+import io.wsrelay.relay.config.RelayConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line's answers to bad input, each with its message and exit status, on the test-only
+ * {@code memory} store (commands that need a real store: {@code RelayMainIT} in storage-sql).
+ */
+class RelayMainTest {
+    @TempDir
+    Path dir;
+
+    /** Output, error output and exit status of one command. */
+    record Result(int status, String out, String err) {
+    }
+
+    static Result wsrelay(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> environment = new HashMap<>(Map.of("WSRELAY_STORE_TYPE", "memory"));
+        environment.putAll(env);
+        int status = RelayMain.run(environment, new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    static Result wsrelay(String... args) {
+        return wsrelay(Map.of(), args);
+    }
+
+    @Test
+    void misspeltFlagStopsEveryCommandWithExit2AndTheNearestKey() {
+        for (String[] command : new String[][] {{"serve"}, {"migrate"}, {"check"}, {"settings"}, {"endpoint", "list"}}) {
+            String[] args = new String[command.length + 2];
+            args[0] = "--set";
+            args[1] = "relay.upstream.allow-privat-addresses=true";
+            System.arraycopy(command, 0, args, 2, command.length);
+            Result r = wsrelay(args);
+            assertAll(String.join(" ", command),
+                    () -> assertEquals(2, r.status()),
+                    () -> assertEquals("wsrelay: unknown setting relay.upstream.allow-privat-addresses (--set "
+                            + "relay.upstream.allow-privat-addresses); did you mean relay.upstream.allow-private-addresses?\n", r.err()));
+        }
+    }
+
+    @Test
+    void misspeltKeyInTheConfigFileExits2(@TempDir Path conf) throws Exception {
+        Path file = Files.writeString(conf.resolve("wsrelay.conf"), "relay.stroe.type = sql\n");
+        Result r = wsrelay("--config", file.toString(), "check");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("wsrelay: unknown setting relay.stroe.type (") && r.err().contains("did you mean relay.store.type?"), r.err());
+    }
+
+    @Test
+    void misspeltEnvironmentVariableExits2() {
+        Result r = wsrelay(Map.of("WSRELAY_UPSTREAM_ALLOW_PRIVAT_ADDRESSES", "true"), "check");
+        assertEquals(2, r.status());
+        assertEquals("wsrelay: unknown setting in the environment: WSRELAY_UPSTREAM_ALLOW_PRIVAT_ADDRESSES; did you mean "
+                + "WSRELAY_UPSTREAM_ALLOW_PRIVATE_ADDRESSES (relay.upstream.allow-private-addresses)?\n", r.err());
+    }
+
+    @Test
+    void malformedValueExits2NamingTheKey() {
+        Result r = wsrelay("--set", "relay.limits.max-sessions=-5", "serve");
+        assertEquals(2, r.status());
+        assertEquals("wsrelay: relay.limits.max-sessions must be a whole number of at least 1, was '-5' (from --set)\n", r.err());
+    }
+
+    @Test
+    void missingConfigFileExits2NamingIt() {
+        Result r = wsrelay("--config", dir.resolve("nope.conf").toString(), "check");
+        assertEquals(2, r.status());
+        assertEquals("wsrelay: config file not found: " + dir.resolve("nope.conf") + "\n", r.err());
+    }
+
+    @Test
+    void unknownStoreTypeExits2NamingTheTypesFound() {
+        Result r = wsrelay("--set", "relay.store.type=mongo", "check");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("wsrelay: no endpoint store of type 'mongo' (relay.store.type) on the class path; found: [")
+                && r.err().contains("memory"), r.err());
+    }
+
+    @Test
+    void checkSaysTheConfigurationIsFineAndTheStoreAnswers() {
+        Result r = wsrelay("check");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("configuration ok; store memory reachable\n", r.out());
+    }
+
+    @Test
+    void settingsListEffectiveValuesWithTheirSources() {
+        Result r = wsrelay(Map.of("WSRELAY_IDLE_TIMEOUT", "8s"), "--set", "relay.port=4002", "settings");
+        assertEquals(0, r.status(), r.err());
+        assertAll(
+                () -> assertTrue(r.out().lines().anyMatch(l -> l.matches("relay\\.port +4002 +flag +WSRELAY_PORT")), r.out()),
+                () -> assertTrue(r.out().lines().anyMatch(l -> l.matches("relay\\.idle-timeout +8s +environment +WSRELAY_IDLE_TIMEOUT")), r.out()),
+                () -> assertTrue(r.out().lines().anyMatch(l -> l.matches("relay\\.store\\.type +memory +environment +WSRELAY_STORE_TYPE")), r.out()),
+                () -> assertTrue(r.out().lines().anyMatch(l -> l.matches("relay\\.close-timeout +5s +default +WSRELAY_CLOSE_TIMEOUT")), r.out()),
+                () -> assertTrue(r.out().lines().anyMatch(l -> l.matches("relay\\.log\\.level +info +default +WSRELAY_LOG_LEVEL")), r.out()),
+                () -> assertEquals(RelayConfig.documentedDefaults().size() + 1, r.out().lines().count(), "a header and one line per key"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "ftp://example.com/x|destination URL 'ftp://example.com/x' refused: scheme 'ftp' is not ws, wss, http or https",
+            "example.com/socket|destination URL 'example.com/socket' refused: no scheme; use ws://, wss://, http:// or https://",
+            "ws:///socket|destination URL 'ws:///socket' refused: no host",
+            "wss://example.com/socket#top|destination URL 'wss://example.com/socket#top' refused: it has a fragment (#top); WebSocket URLs have none (RFC 6455, section 3)",
+            "ws://exa mple.com/|destination URL 'ws://exa mple.com/' refused: not a URL (Illegal character in authority at index 8)",
+    })
+    void endpointAddRefusesAnUnusableUrlSayingWhichAndWhy(String url, String message) {
+        Result r = wsrelay("endpoint", "add", "e1", url);
+        assertEquals(2, r.status(), r.err());
+        assertEquals("wsrelay: " + message + "\n", r.err());
+    }
+
+    @Test
+    void endpointUpdateWithNothingToChangeExits2() {
+        Result r = wsrelay("endpoint", "update", "e1");
+        assertEquals(2, r.status());
+        assertEquals("wsrelay: nothing to update for endpoint e1; give at least one option (--help lists them)\n", r.err());
+    }
+
+    @Test
+    void endpointUpdateRefusesContradictoryOptions() {
+        Result r = wsrelay("endpoint", "update", "e1", "--allowed-host", "a.example", "--no-allowed-hosts");
+        assertEquals(2, r.status());
+        assertEquals("wsrelay: --allowed-host and --no-allowed-hosts cannot be given together\n", r.err());
+    }
+
+    @Test
+    void endpointShowOfAnUnknownIdExits1() {
+        Result r = wsrelay("endpoint", "show", "nope");
+        assertEquals(1, r.status());
+        assertEquals("wsrelay: no endpoint nope\n", r.err());
+    }
+
+    @Test
+    void sendToADeadPortSaysHostPortAndReason() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there now
+        }
+        Result r = wsrelay("send", "--timeout", "5", "ws://127.0.0.1:" + port + "/ws", "hello");
+        assertAll(
+                () -> assertEquals(1, r.status()),
+                () -> assertEquals("wsrelay: cannot connect to host 127.0.0.1 port " + port + ": connection refused\n", r.err()),
+                () -> assertEquals("", r.out()));
+    }
+
+    @Test
+    void sendRefusesAUrlThatIsNotWebSocket() {
+        Result r = wsrelay("send", "http://127.0.0.1:1/", "hello");
+        assertEquals(2, r.status());
+        assertEquals("wsrelay: URL http://127.0.0.1:1/ is not a ws:// or wss:// URL with a host\n", r.err());
+    }
+
+    @Test
+    void serveOnABusyPortSaysAddressAlreadyInUse() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Result r = wsrelay("serve", "--port", String.valueOf(busy.getLocalPort()), "--set", "relay.host=127.0.0.1");
+            assertAll(
+                    () -> assertEquals(1, r.status()),
+                    () -> assertEquals("wsrelay: cannot listen on 127.0.0.1:" + busy.getLocalPort() + " (relay.port): address already in use;"
+                            + " another process holds it (stop it, or choose another port)\n", r.err()));
+        }
+    }
+
+    @Test
+    void echoServerOnABusyPortSaysWhy() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Result r = wsrelay("echo-server", "--port", String.valueOf(busy.getLocalPort()));
+            assertAll(
+                    () -> assertEquals(1, r.status()),
+                    () -> assertEquals("wsrelay: echo server cannot listen on 127.0.0.1:" + busy.getLocalPort()
+                            + ": address already in use\n", r.err()),
+                    () -> assertFalse(r.out().contains("echo server on"), r.out()));
+        }
+    }
+
+    @Test
+    void versionNamesVersionAndCommit() {
+        Result r = wsrelay("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().matches("wsrelay \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{40}|unknown)\\)\n"), r.out());
+    }
+}
