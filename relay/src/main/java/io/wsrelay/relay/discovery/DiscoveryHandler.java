@@ -2,6 +2,7 @@ package io.wsrelay.relay.discovery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wsrelay.relay.ops.BearerToken;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
 import io.wsrelay.relay.spi.StoreException;
@@ -17,8 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
@@ -37,12 +36,11 @@ import java.util.Optional;
 public final class DiscoveryHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
     static final String PREFIX = "/admin/discovery/";
-    private static final String BEARER = "Bearer ";
     private static final String VERSION = "0.1.0";
 
     private final Discovery discovery;
     private final EndpointLookup endpoints;
-    private final byte[] tokenDigest;
+    private final BearerToken token;
 
     /**
      * @param token the admin token ({@code relay.admin.token}); must not be empty
@@ -54,7 +52,7 @@ public final class DiscoveryHandler extends Handler.Abstract {
         }
         this.discovery = discovery;
         this.endpoints = endpoints;
-        this.tokenDigest = sha256(token);
+        this.token = BearerToken.of(token);
     }
 
     @Override
@@ -63,7 +61,7 @@ public final class DiscoveryHandler extends Handler.Abstract {
         if (!path.startsWith(PREFIX)) {
             return false;
         }
-        if (!isAuthorized(request)) {
+        if (!token.matches(request)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"wsrelay-admin\"");
             error(response, callback, 401, "unauthorized", "a valid Authorization: Bearer token is required");
             return true;
@@ -122,23 +120,6 @@ public final class DiscoveryHandler extends Handler.Abstract {
                     .put("nodeSessionsDropped", discovery.droppedSessions());
         };
         write(response, callback, 200, body);
-    }
-
-    private boolean isAuthorized(Request request) {
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        // Fixed-size digests compared in constant time reveal neither the token nor its length.
-        return MessageDigest.isEqual(tokenDigest, sha256(header.substring(BEARER.length()).strip()));
-    }
-
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 
     private static void error(Response response, Callback callback, int status, String error, String detail) {

@@ -29,8 +29,6 @@ import org.slf4j.LoggerFactory;
 import java.io.Serial;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
@@ -75,16 +73,15 @@ public final class AdminHandler extends Handler.Abstract {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     /** Longest wait for a request body to arrive. */
     private static final long BODY_TIMEOUT_SECONDS = 10;
-    private static final String BEARER = "Bearer ";
 
     private final EndpointStore store;
-    private final byte[] tokenDigest;
+    private final BearerToken token;
     private final SessionControl control;
     private final SessionsApi sessions;
 
     private AdminHandler(EndpointStore store, String token, SessionControl control) {
         this.store = store;
-        this.tokenDigest = sha256(token);
+        this.token = BearerToken.of(token);
         this.control = control;
         this.sessions = new SessionsApi(control);
     }
@@ -111,7 +108,7 @@ public final class AdminHandler extends Handler.Abstract {
             return false;
         }
         try {
-            if (!isAuthorized(request)) {
+            if (!token.matches(request)) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"wsrelay-admin\"");
                 throw new AdminError(401, "unauthorized", "a valid Authorization: Bearer token is required");
             }
@@ -283,23 +280,6 @@ public final class AdminHandler extends Handler.Abstract {
             return Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
         } catch (JacksonException e) {
             throw new AdminError(400, "invalid_json", "the body is not valid JSON");
-        }
-    }
-
-    private boolean isAuthorized(Request request) {
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        // Comparing fixed-size digests in constant time reveals neither the token nor its length.
-        return MessageDigest.isEqual(tokenDigest, sha256(header.substring(BEARER.length()).strip()));
-    }
-
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 
