@@ -9,9 +9,11 @@ import org.jooq.SQLDialect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Opens the HikariCP pools behind the store and the migrations, and reads facts off JDBC URLs. */
 final class ConnectionPools {
@@ -119,10 +121,43 @@ final class ConnectionPools {
         // H2 refuses the second with "Lock file recently modified" until the first has created it.
         hikari.setInitializationFailTimeout(embeddedDirectory(config.jdbcUrl()).isPresent()
                 ? Math.max(timeoutMillis, EMBEDDED_OPEN_MILLIS) : timeoutMillis);
+        boolean embedded = embeddedDirectory(config.jdbcUrl()).isPresent();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EMBEDDED_OPEN_MILLIS);
+        while (true) {
+            try {
+                return new HikariDataSource(hikari);
+            } catch (RuntimeException e) {
+                // Processes opening a new embedded file together race for H2's lock file; the loser
+                // may fail fast with "Error opening database: Concurrent update" (H2 error 8000),
+                // which Hikari does not retry. Try again until the embedded open deadline.
+                if (!embedded || !isLockFileRace(e) || System.nanoTime() - deadline >= 0) {
+                    throw StoreFailures.map("open pool on " + redact(config.jdbcUrl()), e);
+                }
+                pauseBeforeReopen();
+            }
+        }
+    }
+
+    /** H2's {@code ERROR_OPENING_DATABASE_1}: another process holds or is changing the lock file. */
+    private static final int H2_ERROR_OPENING_DATABASE = 8000;
+    /** Pause between two opens of an embedded file another process is locking. */
+    private static final long REOPEN_PAUSE_MILLIS = 200;
+
+    private static boolean isLockFileRace(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == H2_ERROR_OPENING_DATABASE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pauseBeforeReopen() {
         try {
-            return new HikariDataSource(hikari);
-        } catch (RuntimeException e) {
-            throw StoreFailures.map("open pool on " + redact(config.jdbcUrl()), e);
+            Thread.sleep(REOPEN_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while opening the embedded database", e);
         }
     }
 
