@@ -45,6 +45,13 @@ class HostilePeersTest {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** Longest the relay may take to find a dead or stuck peer and end its session. */
     private static final Duration DETECT = IDLE.plus(PING).plus(CLOSE_TIMEOUT).plus(Duration.ofSeconds(2));
+    /**
+     * How long an upstream whose own writes are stuck (its client never reads) may take to see its
+     * session end: the relay's side closes within {@link #DETECT}, but the fixture notices the
+     * relay's abort only when its blocked write fails (measured in a quiet run: 4 s after the
+     * relay closed, past {@code DETECT}).
+     */
+    private static final Duration STUCK_UPSTREAM_DETECT = DETECT.plus(Duration.ofSeconds(6));
     /** Heap the suite may leave behind: Jetty's buffer pools keep some buffers for reuse. */
     private static final long HEAP_SLACK = 64L << 20;
     /** Ping bytes a flooding client tries to send (about 500,000 pings). */
@@ -209,7 +216,7 @@ class HostilePeersTest {
         long floodedBefore = harness.upstream.floodBytesSent();
         try (RawClient c = RawClient.connect(harness.relay.port(), 4096)) {
             assertEquals(101, c.upgrade("/ws-proxy/flood?size=65536&count=100000&endpointId=e1", Map.of()).status());
-            TestUpstream.Closed closed = harness.upstream.closes().poll(DETECT.toMillis(), TimeUnit.MILLISECONDS);
+            TestUpstream.Closed closed = harness.upstream.closes().poll(STUCK_UPSTREAM_DETECT.toMillis(), TimeUnit.MILLISECONDS);
             // The relay sends 1001; an upstream whose own writes are stuck behind the unread
             // data cannot answer it, so after relay.close-timeout the relay aborts (it sees 1006).
             int code = closed == null ? -1 : closed.code();
