@@ -328,6 +328,9 @@ final class RequestHeadGuard implements Connection.Listener {
         } else {
             LOG.debug("request head {}: closing connection from {}", atDeadline ? "deadline" : "limit", p.client());
         }
-        p.endPoint().close();
+        // Expire it through Jetty's own idle path (the fill interest fails on the connection's
+        // thread) instead of closing the endpoint from this one: a close racing the connection's
+        // read released its request buffer twice ("already released", seen in HostilePeersTest).
+        p.endPoint().setIdleTimeout(1);
     }
 }
