@@ -27,6 +27,9 @@ LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx2g} WSRELAY_CAPTURE=${WSRELAY_CAPTURE
 PATH=$PATH:/usr/sbin:/sbin # nginx lives in /usr/sbin on Debian
 CHURN_CONNS=${CHURN_CONNS:-32} BEFORE_ROOT=${BEFORE_ROOT:-} BEFORE_PORT=${BEFORE_PORT:-3004}
 RATE=${RATE:-5000} MEM_CONNS=${MEM_CONNS:-2000} MEM_BASE=${MEM_BASE:-200} CAP_CONNS=${CAP_CONNS:-9000}
+# This script's own WSRELAY_* knobs are not relay settings: keep them out of the relays' environment
+# (the relay refuses an unknown WSRELAY_* variable, and WSRELAY_PORT would override WEBSOCKET_PORT).
+export -n WSRELAY_LAUNCH WSRELAY_CAPTURE WSRELAY_PORT WSRELAY_JAVA_OPTS 2>/dev/null || true
 REPS=3 SECS=5 WARMUP=2 HOLD_SECS=5 TARGETS="direct nginx seed wsrelay" MEMORY=1 CAPACITY=1
 OUT=/tmp/wsrelay-compare-$(date +%Y%m%d-%H%M%S)
 COMMAND="$0 $*"
