@@ -17,7 +17,8 @@ JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 ECHO_PORT=${ECHO_PORT:-9011} RELAY_PORT=${RELAY_PORT:-3011} RATE=${RATE:-5000}
 BENCH_KIT=${BENCH_KIT:-$(cd "$ROOT/.." && pwd)/shared/bench} KIT_CACHE=${KIT_CACHE:-/tmp/wsrelay-bench-kit}
-RELAY_JAVA_OPTS=${RELAY_JAVA_OPTS:--Djdk.httpclient.bufsize=8192 -XX:+UseSerialGC}
+# The launcher's JVM options (bin/wsrelay JVM_OPTS), so the profile is of the relay as shipped.
+RELAY_JAVA_OPTS=${RELAY_JAVA_OPTS:--Djdk.httpclient.bufsize=8192 -Djdk.httpclient.websocket.writeBufferSize=8192 -Djdk.httpclient.websocket.intermediateBufferSize=1024 -XX:+UseSerialGC}
 AP_VERSION=4.1
 WORKLOAD=w64t SECS=10 PRIME=10 EVENT=itimer OUT=/tmp/wsrelay-profile-$(date +%Y%m%d-%H%M%S)
 
