@@ -91,8 +91,7 @@ public final class RelayServer implements AutoCloseable {
         this.control = b.control != null ? b.control : SessionControl.create(null);
         control.bind(sessions, b.lookup);
         DestinationGuard guard = DestinationGuard.create(config.security());
-        this.upstreams = new UpstreamConnector(config.connectTimeout(), config.upstreamBuffers(),
-                Runtime.getRuntime().availableProcessors(), guard);
+        this.upstreams = new UpstreamConnector(config.connectTimeout(), Runtime.getRuntime().availableProcessors(), guard);
 
         // Selectors and acceptors on a fixed set of platform threads: a virtual-thread selector
         // parks in the JDK's poller and needs a second hand-off for every read. Tasks that may

@@ -1,7 +1,6 @@
 package io.wsrelay.relay;
 
 import io.wsrelay.relay.spi.EndpointRules;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.policy.DestinationGuard;
 import io.wsrelay.relay.policy.HeaderPolicy;
 import io.wsrelay.relay.policy.UpstreamTrust;
@@ -67,14 +66,15 @@ final class UpstreamConnector implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final ConcurrentMap<String, HttpClient> trustClients = new ConcurrentHashMap<>();
 
-    UpstreamConnector(Duration connectTimeout, RelayConfig.UpstreamBuffers buffers, int clientCount,
-                      DestinationGuard guard) {
+    /**
+     * The JDK client's buffers per upstream WebSocket are JVM-wide system properties
+     * ({@code jdk.httpclient.bufsize}, {@code jdk.httpclient.websocket.writeBufferSize},
+     * {@code ...intermediateBufferSize}), sized by the launcher's JVM options ({@code bin/wsrelay}),
+     * never from here: the first is read once per JVM.
+     */
+    UpstreamConnector(Duration connectTimeout, int clientCount, DestinationGuard guard) {
         this.connectTimeout = connectTimeout;
         this.guard = guard;
-        // The JDK reads these net properties each time it opens a WebSocket; an operator's own
-        // -D setting wins. Its 16 KiB defaults cost 32 KiB of heap per idle session.
-        setIfAbsent("jdk.httpclient.websocket.writeBufferSize", buffers.writeBytes());
-        setIfAbsent("jdk.httpclient.websocket.intermediateBufferSize", buffers.textBytes());
         this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("upstream-", 0).factory());
         this.guardedExecutor = guard.guarding(executor);
         this.clients = new HttpClient[Math.max(1, clientCount)];
@@ -238,12 +238,6 @@ final class UpstreamConnector implements AutoCloseable {
                 ws.abort();
             }
         });
-    }
-
-    private static void setIfAbsent(String property, int value) {
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, Integer.toString(value));
-        }
     }
 
     /** The port of a {@code ws://} or {@code wss://} URI, its scheme's default when it names none. */

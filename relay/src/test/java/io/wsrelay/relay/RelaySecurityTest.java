@@ -1,6 +1,5 @@
 package io.wsrelay.relay;
 
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.policy.DestinationGuard;
 import io.wsrelay.relay.policy.HeaderPolicy;
 import io.wsrelay.relay.spi.Endpoint;
@@ -160,7 +159,7 @@ public class RelaySecurityTest {
                         .anyMatch(l -> l.startsWith("127.") && List.of(l.split("\\s+")).contains(hostname)),
                 "this test needs the host name " + hostname + " mapped to loopback in /etc/hosts");
         try (TestUpstream upstream = TestUpstream.start();
-             UpstreamConnector connector = new UpstreamConnector(Duration.ofSeconds(5), RelayConfig.defaults().upstreamBuffers(), 1,
+             UpstreamConnector connector = new UpstreamConnector(Duration.ofSeconds(5), 1,
                      new DestinationGuard(false, List.of()))) {
             URI uri = URI.create("ws://" + hostname + ":" + upstream.uri().getPort() + "/echo");
             UpgradeRejectedException e = assertThrows(UpgradeRejectedException.class, () -> connector.connect(uri,

@@ -38,7 +38,6 @@ import java.util.TreeMap;
  *                            headers), from the connection's opening or the end of its previous
  *                            request; arriving bytes do not extend it
  * @param security            Origin, destination, header and TLS rules
- * @param upstreamBuffers     sizes of the JDK client's per-socket buffers
  * @param operations          health, metrics, admin API, shutdown and log settings
  */
 public record RelayConfig(
@@ -53,7 +52,6 @@ public record RelayConfig(
         Duration upstreamIdleTimeout,
         Duration handshakeTimeout,
         Security security,
-        UpstreamBuffers upstreamBuffers,
         Operations operations) {
 
     /** Resource holding every key and its default. */
@@ -74,7 +72,6 @@ public record RelayConfig(
         Objects.requireNonNull(upstreamIdleTimeout, "upstreamIdleTimeout");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(security, "security");
-        Objects.requireNonNull(upstreamBuffers, "upstreamBuffers");
         Objects.requireNonNull(operations, "operations");
         if (idleTimeout.isNegative() || idleTimeout.isZero() || upstreamIdleTimeout.isNegative()
                 || upstreamIdleTimeout.isZero() || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
@@ -82,20 +79,6 @@ public record RelayConfig(
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("relay.port must be 0..65535, was " + port);
-        }
-    }
-
-    /**
-     * Sizes of the buffers the JDK client keeps for each upstream socket.
-     *
-     * @param writeBytes frame write buffer, in bytes
-     * @param textBytes  text-encoding buffer, in bytes (at least 125, the largest control frame body)
-     */
-    public record UpstreamBuffers(int writeBytes, int textBytes) {
-        public UpstreamBuffers {
-            if (writeBytes < 1024 || textBytes < 125) {
-                throw new IllegalArgumentException("upstream buffers too small: write " + writeBytes + ", text " + textBytes);
-            }
         }
     }
 
@@ -426,9 +409,6 @@ public record RelayConfig(
                             v.bool("relay.headers.trust-forwarded"),
                             new Tls(v.string("relay.tls.keystore"), v.string("relay.tls.keystore-password"),
                                     v.string("relay.tls.keystore-type"))),
-                    new UpstreamBuffers(
-                            (int) v.bytes("relay.upstream.write-buffer-bytes", 1024, Integer.MAX_VALUE),
-                            (int) v.bytes("relay.upstream.text-buffer-bytes", 125, Integer.MAX_VALUE)),
                     new Operations(
                             v.string("relay.admin.host"),
                             v.integer("relay.admin.port", Operations.SAME_PORT, 65535),
@@ -566,6 +546,6 @@ public record RelayConfig(
     /** A copy listening on another port (tests use 0). */
     public RelayConfig withPort(int newPort) {
         return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, store,
-                upstreamIdleTimeout, handshakeTimeout, security, upstreamBuffers, operations);
+                upstreamIdleTimeout, handshakeTimeout, security, operations);
     }
 }
