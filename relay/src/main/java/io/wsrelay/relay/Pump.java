@@ -20,7 +20,8 @@ import java.nio.CharBuffer;
  * <p>Text: every part is UTF-8 bytes here. The pump decodes a text part into one reused
  * {@link CharBuffer} ({@link Utf8.Decoder}) when its direction checks text (the client's: RFC
  * 6455 §8.1, invalid UTF-8 closes the client with 1007, also when a code point is split across
- * fragments), when its sink writes chars (the JDK client), or for a tap; no String is made.
+ * fragments), or when its sink writes chars (the JDK client, or a sink behind API discovery's
+ * tap); no String is made.
  *
  * <p>Runs on the thread that calls {@link #run()} (a virtual thread per pump); not thread-safe;
  * one instance per direction. {@code run()} returns after the source closes or fails, the sink
@@ -63,7 +64,7 @@ public final class Pump implements Runnable {
         /**
          * Writes one text part: {@code utf8} holds its bytes, position to limit (a code point may
          * continue in the next part); {@code chars} the same part decoded, or null when neither
-         * this sink ({@link #writesChars()}) nor a tap needed it.
+         * this sink ({@link #writesChars()}) nor the direction's check decoded it.
          *
          * @throws IOException          if the write failed or timed out
          * @throws InterruptedException if the pump thread was interrupted
@@ -87,9 +88,7 @@ public final class Pump implements Runnable {
     private final long maxMessageBytes;
     private final RelaySession session;
     private final RelayMetrics.Traffic traffic;
-    /** API discovery's tap on this direction, or null when the endpoint's capture is off. */
-    private final SessionTap.Messages tap;
-    /** Decodes (and so validates) text for the sink, the tap or the check; null if nothing needs chars. */
+    /** Decodes (and so validates) text for the check or the sink; null when neither needs chars. */
     private final Utf8.Decoder text;
     private long messageBytes;
     // Totals for the session's close line: written by the pump's thread only, read by the
@@ -102,10 +101,9 @@ public final class Pump implements Runnable {
      *                        {@code WebSocket.request(1)}); never blocks
      * @param maxMessageBytes largest message, all its parts together, in bytes
      * @param traffic         the relay-wide counters this direction adds to after each write
-     * @param tap             sees each part before it is written; null for none (capture off)
      */
     Pump(Direction direction, Inbox inbox, Runnable demand, Sink sink, long maxMessageBytes, RelaySession session,
-         RelayMetrics.Traffic traffic, SessionTap.Messages tap) {
+         RelayMetrics.Traffic traffic) {
         this.direction = direction;
         this.inbox = inbox;
         this.demand = demand;
@@ -113,8 +111,7 @@ public final class Pump implements Runnable {
         this.maxMessageBytes = maxMessageBytes;
         this.session = session;
         this.traffic = traffic;
-        this.tap = tap;
-        this.text = direction.checksText || sink.writesChars() || tap != null ? new Utf8.Decoder() : null;
+        this.text = direction.checksText || sink.writesChars() ? new Utf8.Decoder() : null;
     }
 
     @Override
@@ -150,17 +147,38 @@ public final class Pump implements Runnable {
         count(n, last);
         if (inbox.isText()) {
             CharBuffer chars = text == null ? null : text.decode(part, last); // invalid UTF-8 throws here, unsent
-            if (tap != null) {
-                tap.text(chars, n, last);
-            }
             sink.sendText(part, chars, last, more);
         } else {
-            if (tap != null) {
-                tap.binary(part, last);
-            }
             sink.sendBinary(part, last, more);
         }
         relayed(n, last);
+    }
+
+    /**
+     * {@code sink} with API discovery's {@code tap} in front: the tap sees each part just before it
+     * is written. Only sessions whose endpoint has capture on get one, so a pump with capture off
+     * runs exactly the code it ran before discovery existed.
+     */
+    static Sink tapped(Sink sink, SessionTap.Messages tap) {
+        return new Sink() {
+            @Override
+            public boolean writesChars() {
+                return true; // the tap reads text as chars
+            }
+
+            @Override
+            public void sendText(ByteBuffer utf8, CharBuffer chars, boolean last, boolean more)
+                    throws IOException, InterruptedException {
+                tap.text(chars, utf8.remaining(), last);
+                sink.sendText(utf8, chars, last, more);
+            }
+
+            @Override
+            public void sendBinary(ByteBuffer part, boolean last, boolean more) throws IOException, InterruptedException {
+                tap.binary(part, last);
+                sink.sendBinary(part, last, more);
+            }
+        };
     }
 
     private void relayed(long n, boolean last) {
