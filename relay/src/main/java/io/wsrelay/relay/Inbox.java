@@ -3,7 +3,7 @@ package io.wsrelay.relay;
 import org.eclipse.jetty.websocket.api.Callback;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,7 +52,11 @@ final class Inbox {
     private final int maxParts;
     private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /**
+     * The pump thread while it waits in {@link #take()}, else null; woken with
+     * {@link LockSupport#unpark} (a Condition allocates a node on every wait, once per part).
+     */
+    private Thread waiter;
 
     // The ring of held parts: head is the oldest, count how many.
     private final boolean[] text;
@@ -187,7 +191,7 @@ final class Inbox {
             owed = !demandNow;
             d = demand;
             if (count == 1) {
-                changed.signal();
+                signal();
             }
         } finally {
             lock.unlock();
@@ -198,9 +202,8 @@ final class Inbox {
     }
 
     private ByteBuffer copy(int slot, ByteBuffer part) {
-        ByteBuffer into = copyBuffer(slot, part.remaining());
-        into.put(part.duplicate()).flip();
-        return into;
+        int n = part.remaining();
+        return copyBuffer(slot, n).put(0, part, part.position(), n).limit(n); // absolute: no duplicate of part
     }
 
     private ByteBuffer encode(int slot, CharSequence chars, boolean isLast) {
@@ -260,14 +263,31 @@ final class Inbox {
      * @throws InterruptedException if the pump thread is interrupted while waiting
      */
     Event take() throws InterruptedException {
-        lock.lock();
-        try {
-            while (count == 0 && !terminal) {
-                changed.await();
+        for (;;) {
+            lock.lock();
+            try {
+                if (count > 0 || terminal) {
+                    waiter = null;
+                    return count > 0 && terminalEvent != Event.STOPPED ? Event.DATA : terminalEvent;
+                }
+                waiter = Thread.currentThread();
+            } finally {
+                lock.unlock();
             }
-            return count > 0 && terminalEvent != Event.STOPPED ? Event.DATA : terminalEvent;
-        } finally {
-            lock.unlock();
+            // A signal between the unlock and here leaves a permit: park returns at once.
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                throw new InterruptedException("pump interrupted while waiting for a part");
+            }
+        }
+    }
+
+    /** Wakes the pump if it waits in {@link #take()}; under the lock. */
+    private void signal() {
+        Thread w = waiter;
+        if (w != null) {
+            waiter = null;
+            LockSupport.unpark(w);
         }
     }
 
@@ -414,7 +434,7 @@ final class Inbox {
             closeCode = code;
             closeReason = reason == null ? "" : reason;
             failure = cause;
-            changed.signal();
+            signal();
         } finally {
             lock.unlock();
         }
