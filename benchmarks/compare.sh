@@ -226,10 +226,11 @@ log "results in $OUT; targets: $TARGETS; wsrelay launched as: $WSRELAY_LAUNCH"
 start echo
 for t in $TARGETS; do [ "$t" = direct ] || start "$t"; done
 
-# Priming: every target serves a few seconds of each message size before anything is measured,
-# so a JIT-compiled relay (the JVM, V8) is not measured while it still compiles.
+# Priming: every target serves a few seconds of each message size and of churn (the opening and
+# closing handshakes' code) before anything is measured, so a JIT-compiled relay (the JVM, V8) is
+# not measured while it still compiles.
 for t in $TARGETS; do
-  for w in w64t w64kb; do
+  for w in w64t w64kb churn; do
     # shellcheck disable=SC2086
     loadgen "$t" prime 0 ${WORKLOADS[$w]} --secs 5 --warmup 0 > /dev/null
   done

@@ -66,8 +66,6 @@ public final class Pump implements Runnable {
     private final long maxMessageBytes;
     private final RelaySession session;
     private final RelayMetrics.Traffic traffic;
-    /** API discovery's tap on this direction, or null when the endpoint's capture is off. */
-    private final SessionTap.Messages tap;
     private long messageBytes;
     // Totals for the session's close line: written by the pump's thread only, read by the
     // session after run() has returned (the session's pump count orders the two).
@@ -79,10 +77,9 @@ public final class Pump implements Runnable {
      *                        {@code WebSocket.request(1)}); never blocks
      * @param maxMessageBytes largest message, all its parts together, in bytes
      * @param traffic         the relay-wide counters this direction adds to after each write
-     * @param tap             sees each part before it is written; null for none (capture off)
      */
     Pump(Direction direction, Inbox inbox, Runnable demand, Sink sink, long maxMessageBytes, RelaySession session,
-         RelayMetrics.Traffic traffic, SessionTap.Messages tap) {
+         RelayMetrics.Traffic traffic) {
         this.direction = direction;
         this.inbox = inbox;
         this.demand = demand;
@@ -90,7 +87,6 @@ public final class Pump implements Runnable {
         this.maxMessageBytes = maxMessageBytes;
         this.session = session;
         this.traffic = traffic;
-        this.tap = tap;
     }
 
     @Override
@@ -124,21 +120,36 @@ public final class Pump implements Runnable {
             CharSequence part = inbox.textPart();
             long n = utf8Length(part);
             count(n, last);
-            if (tap != null) {
-                tap.text(part, n, last);
-            }
             sink.sendText(part, last);
             relayed(n, last);
         } else {
             ByteBuffer part = inbox.binaryPart();
             long n = part.remaining();
             count(n, last);
-            if (tap != null) {
-                tap.binary(part, last);
-            }
             sink.sendBinary(part, last);
             relayed(n, last);
         }
+    }
+
+    /**
+     * {@code sink} with API discovery's {@code tap} in front: the tap sees each part just before it
+     * is written. Only sessions whose endpoint has capture on get one, so a pump with capture off
+     * runs exactly the code it ran before discovery existed.
+     */
+    static Sink tapped(Sink sink, SessionTap.Messages tap) {
+        return new Sink() {
+            @Override
+            public void sendText(CharSequence part, boolean last) throws IOException, InterruptedException {
+                tap.text(part, utf8Length(part), last);
+                sink.sendText(part, last);
+            }
+
+            @Override
+            public void sendBinary(ByteBuffer part, boolean last) throws IOException, InterruptedException {
+                tap.binary(part, last);
+                sink.sendBinary(part, last);
+            }
+        };
     }
 
     private void relayed(long n, boolean last) {

@@ -153,11 +153,11 @@ final class RelaySession {
         Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
                 // Each side's writes are timed by that side's idle timeout: a stuck upstream by
                 // relay.upstream.idle-timeout, a client that stops reading by relay.idle-timeout.
-                new UpstreamSink(ws, config.upstreamIdleTimeout()), config.limits().maxMessageBytes(), this,
-                metrics.traffic(Pump.Direction.UPSTREAM), t == null ? null : t.toUpstream());
+                tapped(new UpstreamSink(ws, config.upstreamIdleTimeout()), t == null ? null : t.toUpstream()),
+                config.limits().maxMessageBytes(), this, metrics.traffic(Pump.Direction.UPSTREAM));
         Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
-                new DownstreamSink(session, config.idleTimeout()), config.limits().maxMessageBytes(), this,
-                metrics.traffic(Pump.Direction.DOWNSTREAM), t == null ? null : t.toDownstream());
+                tapped(new DownstreamSink(session, config.idleTimeout()), t == null ? null : t.toDownstream()),
+                config.limits().maxMessageBytes(), this, metrics.traffic(Pump.Direction.DOWNSTREAM));
         upPump = up;
         downPump = down;
         startThread(up, Pump.Direction.UPSTREAM);
@@ -165,6 +165,11 @@ final class RelaySession {
         long period = keepalive.periodMillis();
         pings = scheduler.scheduleAtFixedRate(this::keepalive, period, period, TimeUnit.MILLISECONDS);
         LOG.debug("{} open", this);
+    }
+
+    /** The sink itself when capture is off ({@code tap} null), else the sink behind the tap. */
+    private static Pump.Sink tapped(Pump.Sink sink, SessionTap.Messages tap) {
+        return tap == null ? sink : Pump.tapped(sink, tap);
     }
 
     /** Jetty reports a client-side error; the close that follows carries the code. */
