@@ -110,7 +110,7 @@ public final class CloseCodes {
      * the relay. This is the only place a failure becomes a close code:
      * <ul>
      * <li>a message over {@code relay.limits.max-message-bytes}, or Jetty's frame limit → 1009</li>
-     * <li>a protocol violation → 1002; invalid UTF-8 in text → 1007</li>
+     * <li>a protocol violation → 1002; invalid UTF-8 in text (found by the relay or by Jetty) → 1007</li>
      * <li>an idle timeout → 1001</li>
      * <li>an I/O failure (connection reset, closed, broken pipe) → {@value #BAD_GATEWAY} when
      *     {@code upstreamFailed}, else 1001</li>
@@ -128,7 +128,7 @@ public final class CloseCodes {
         if (t instanceof MessageTooBigException || t instanceof MessageTooLargeException) {
             return new Status(MESSAGE_TOO_BIG, "message too big");
         }
-        if (t instanceof BadPayloadException) {
+        if (t instanceof InvalidPayloadException || t instanceof BadPayloadException) {
             return new Status(INVALID_PAYLOAD, "invalid payload");
         }
         if (t instanceof ProtocolException || t instanceof java.net.ProtocolException) {
@@ -168,6 +168,16 @@ public final class CloseCodes {
 
         public MessageTooBigException(long limitBytes) {
             super("message larger than " + limitBytes + " bytes");
+        }
+    }
+
+    /** A text message was not valid UTF-8 (RFC 6455 §8.1); its sender gets 1007. */
+    public static final class InvalidPayloadException extends RelayException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        public InvalidPayloadException(String message) {
+            super(message);
         }
     }
 }

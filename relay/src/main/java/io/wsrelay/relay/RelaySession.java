@@ -4,6 +4,8 @@ import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.ops.RelayMetrics;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +97,7 @@ final class RelaySession {
         return id;
     }
 
-    /** Payload bytes both directions' hand-offs hold now (text counted in chars). Any thread. */
+    /** Payload bytes both directions' hand-offs hold now (text in UTF-8). Any thread. */
     long heldBytes() {
         return toUpstream.bytes() + toDownstream.bytes();
     }
@@ -156,7 +158,7 @@ final class RelaySession {
                 tapped(new UpstreamSink(ws, config.upstreamIdleTimeout()), t == null ? null : t.toUpstream()),
                 config.limits().maxMessageBytes(), this, metrics.traffic(Pump.Direction.UPSTREAM));
         Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
-                tapped(new DownstreamSink(session, config.idleTimeout()), t == null ? null : t.toDownstream()),
+                tapped(new DownstreamSink(coreSession(session), config.idleTimeout()), t == null ? null : t.toDownstream()),
                 config.limits().maxMessageBytes(), this, metrics.traffic(Pump.Direction.DOWNSTREAM));
         upPump = up;
         downPump = down;
@@ -170,6 +172,14 @@ final class RelaySession {
     /** The sink itself when capture is off ({@code tap} null), else the sink behind the tap. */
     private static Pump.Sink tapped(Pump.Sink sink, SessionTap.Messages tap) {
         return tap == null ? sink : Pump.tapped(sink, tap);
+    }
+
+    /**
+     * Jetty's websocket-core session under the API {@code session}, which writes raw frames (text
+     * from bytes, batched when asked); Jetty 12's API session is always a {@link WebSocketSession}.
+     */
+    private static CoreSession coreSession(Session session) {
+        return ((WebSocketSession) session).getCoreSession();
     }
 
     /** Jetty reports a client-side error; the close that follows carries the code. */
@@ -222,16 +232,28 @@ final class RelaySession {
         }
     }
 
-    /** Called by a pump that read a message over {@code relay.limits.max-message-bytes}: the sender gets 1009. */
-    void messageTooBig(Pump.Direction direction, CloseCodes.MessageTooBigException e) {
+    /**
+     * Called by a pump that refused what its source sent: a message over
+     * {@code relay.limits.max-message-bytes} (the sender gets 1009) or text that is not valid
+     * UTF-8 (1007). The other side is told why: a client's invalid text reaches the upstream as
+     * the close code the client got, mapped for the JDK ({@link CloseCodes#toUpstream}), as when
+     * Jetty refused it itself.
+     */
+    void sourceRefused(Pump.Direction direction, RelayException e) {
         CloseCodes.Status status = CloseCodes.forFailure(e, false);
+        boolean tooBig = e instanceof CloseCodes.MessageTooBigException;
         closedBy.compareAndSet(null, "relay");
         if (direction == Pump.Direction.UPSTREAM) {
             closeDownstream(status.code(), status.reason());
-            closeUpstream(CloseCodes.GOING_AWAY, "client message over the size limit");
+            if (tooBig) {
+                closeUpstream(CloseCodes.GOING_AWAY, "client message over the size limit");
+            } else {
+                closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
+            }
         } else {
             closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
-            closeDownstream(CloseCodes.BAD_GATEWAY, "upstream message over the size limit");
+            closeDownstream(CloseCodes.BAD_GATEWAY, tooBig ? "upstream message over the size limit"
+                    : "upstream sent invalid text");
         }
     }
 
