@@ -2,7 +2,6 @@ package io.wsrelay.storage.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.StoreException;
 import org.jooq.SQLDialect;
 
@@ -92,7 +91,7 @@ final class ConnectionPools {
      * @throws StoreUnavailableException if the database cannot be reached in time
      * @throws StoreException            if the URL is unsupported or the pool cannot start otherwise
      */
-    static HikariDataSource open(RelayConfig.Store config, int size, String poolName) {
+    static HikariDataSource open(SqlStoreConfig config, int size, String poolName) {
         dialect(config.jdbcUrl()); // refuses other databases before any file or socket is touched
         embeddedDirectory(config.jdbcUrl()).ifPresent(ConnectionPools::createDirectories);
         long timeoutMillis = Math.max(HIKARI_MIN_TIMEOUT_MILLIS, config.timeout().toMillis());
