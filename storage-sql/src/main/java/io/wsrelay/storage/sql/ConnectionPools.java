@@ -25,7 +25,7 @@ final class ConnectionPools {
     /** HikariCP's default; a longer check of an idle connection would only delay the caller. */
     private static final long MAX_VALIDATION_TIMEOUT_MILLIS = 5_000;
     /** How long opening an embedded file may retry while another process creates or locks it. */
-    private static final long EMBEDDED_OPEN_MILLIS = 15_000;
+    private static final long EMBEDDED_OPEN_MILLIS = 30_000;
 
     /**
      * H2's system property for the address its servers bind, the {@code AUTO_SERVER} one included,
