@@ -5,6 +5,7 @@
 #
 # Usage: benchmarks/compare.sh [--reps N] [--secs S] [--targets "direct nginx seed wsrelay"]
 #                              [--quick] [--no-memory] [--no-capacity] [--out DIR]
+#                              [--workloads "w64t w4kb w64kb r64t churn"]
 # Environment (defaults in brackets): JAVA [JDK 25], ECHO_PORT [9001], NGINX_PORT [3002],
 #   SEED_PORT [3003], WSRELAY_PORT [3001], BENCH_KIT [<repo>/../shared/bench], KIT_CACHE
 #   [/tmp/wsrelay-bench-kit], WSRELAY_LAUNCH [auto|bin|embedded], WSRELAY_JAVA_OPTS [],
@@ -31,6 +32,7 @@ RATE=${RATE:-5000} MEM_CONNS=${MEM_CONNS:-2000} MEM_BASE=${MEM_BASE:-200} CAP_CO
 # (the relay refuses an unknown WSRELAY_* variable, and WSRELAY_PORT would override WEBSOCKET_PORT).
 export -n WSRELAY_LAUNCH WSRELAY_CAPTURE WSRELAY_PORT WSRELAY_JAVA_OPTS 2>/dev/null || true
 REPS=3 SECS=5 WARMUP=2 HOLD_SECS=5 TARGETS="direct nginx seed wsrelay" MEMORY=1 CAPACITY=1
+ORDER="w64t w4kb w64kb r64t churn"
 OUT=/tmp/wsrelay-compare-$(date +%Y%m%d-%H%M%S)
 COMMAND="$0 $*"
 
@@ -43,7 +45,8 @@ while [ $# -gt 0 ]; do
     --no-memory) MEMORY=0; shift ;;
     --no-capacity) CAPACITY=0; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --workloads) ORDER=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -217,16 +220,17 @@ declare -A WORKLOADS=(
   [r64t]="--conns 32 --size 64 --rate $RATE"
   [churn]="--churn --conns $CHURN_CONNS --size 64"
 )
-ORDER="w64t w4kb w64kb r64t churn"
+for w in $ORDER; do [ -n "${WORKLOADS[$w]:-}" ] || { echo "unknown workload: $w (w64t w4kb w64kb r64t churn)" >&2; exit 2; }; done
 
 log "results in $OUT; targets: $TARGETS; wsrelay launched as: $WSRELAY_LAUNCH"
 start echo
 for t in $TARGETS; do [ "$t" = direct ] || start "$t"; done
 
-# Priming: every target serves a few seconds of each message size before anything is measured,
-# so a JIT-compiled relay (the JVM, V8) is not measured while it still compiles.
+# Priming: every target serves a few seconds of each message size and of churn (the opening and
+# closing handshakes' code) before anything is measured, so a JIT-compiled relay (the JVM, V8) is
+# not measured while it still compiles.
 for t in $TARGETS; do
-  for w in w64t w64kb; do
+  for w in w64t w64kb churn; do
     # shellcheck disable=SC2086
     loadgen "$t" prime 0 ${WORKLOADS[$w]} --secs 5 --warmup 0 > /dev/null
   done

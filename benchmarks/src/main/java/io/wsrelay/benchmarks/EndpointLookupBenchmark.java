@@ -1,13 +1,15 @@
 package io.wsrelay.benchmarks;
 
-import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.config.ConfigLoader;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.storage.redis.CachingEndpointStore;
 import io.wsrelay.storage.redis.RedisCacheConfig;
+import io.wsrelay.storage.redis.RedisEndpointStoreProvider;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -58,7 +60,7 @@ public class EndpointLookupBenchmark {
     @Setup(Level.Trial)
     public void open() {
         schemas = new PostgresSchemas();
-        RelayConfig.Store database = schemas.create();
+        SqlStoreConfig database = schemas.create();
         new SqlEndpointStoreProvider().migrate(database);
         sql = SqlEndpointStore.create(database);
         sql.insert(new Endpoint(ID, "wss://api.example.com/socket", EndpointStatus.ACTIVE,
@@ -67,9 +69,10 @@ public class EndpointLookupBenchmark {
 
         redisUrl = URI.create(System.getProperty("wsrelay.bench.redis.url", "redis://127.0.0.1:6379"));
         prefix = "wsrelay-bench-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        RedisCacheConfig cache = RedisCacheConfig.from(RelayConfig.from(Map.of(
+        RedisCacheConfig cache = RedisCacheConfig.from(ConfigLoader.load(Map.of(
                 "relay.store.redis.url", redisUrl.toString(),
-                "relay.store.redis.key-prefix", prefix)).store());
+                "relay.store.redis.key-prefix", prefix), Map.of(), Optional.empty(),
+                List.of(new RedisEndpointStoreProvider().defaults())).values());
         redis = CachingEndpointStore.create(SqlEndpointStore.create(database), cache.withLocalCacheSize(0));
         inProcess = CachingEndpointStore.create(SqlEndpointStore.create(database), cache);
         awaitSubscribed(prefix + "invalidate");

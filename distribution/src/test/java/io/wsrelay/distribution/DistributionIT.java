@@ -171,6 +171,21 @@ class DistributionIT {
     }
 
     @Test
+    void everyInstalledStorageModulesKeysAreKnownWhicheverTypeIsChosen() throws Exception {
+        Archive.Result misspelt = archive.wsrelay(Map.of(), "--set", "relay.store.redis.urll=redis://127.0.0.1:1", "check");
+        Archive.Result settings = archive.wsrelay(Archive.env("WSRELAY_STORE_REDIS_TTL", "30s"), "settings");
+        assertAll(
+                () -> assertEquals(2, misspelt.status(), misspelt.toString()),
+                () -> assertEquals("wsrelay: unknown setting relay.store.redis.urll (--set relay.store.redis.urll); did you mean "
+                        + "relay.store.redis.url?\n", misspelt.err()),
+                () -> assertEquals(0, settings.status(), settings.toString()),
+                () -> assertTrue(settings.out().lines().anyMatch(l -> l.matches("relay\\.store\\.redis\\.ttl +30s +environment +WSRELAY_STORE_REDIS_TTL")),
+                        settings.out()),
+                () -> assertTrue(settings.out().lines().anyMatch(l -> l.matches("relay\\.store\\.pool-size +16 +default +WSRELAY_STORE_POOL_SIZE")),
+                        settings.out()));
+    }
+
+    @Test
     void aStoreTypeWithoutItsFolderIsRefusedNamingTheFolder() throws Exception {
         Archive.Result result = archive.wsrelay(Map.of(), "--set", "relay.store.type=mongo", "endpoint", "list");
         assertAll(

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,5 +57,20 @@ class FlywayMavenPluginIT {
                 () -> assertEquals(0, migrate.status(), migrate.toString()),
                 () -> assertTrue(migrate.out().startsWith("applied 0 migration(s)"), migrate.toString()),
                 () -> assertEquals(0, add.status(), add.toString()));
+    }
+
+    @Test
+    void theDocsNameNoFlywayCommandButTheOneThisTestRuns() throws Exception {
+        List<String> commands = new java.util.ArrayList<>();
+        try (var docs = Files.list(Archive.SOURCE.resolve("docs"))) {
+            for (Path doc : java.util.stream.Stream.concat(java.util.stream.Stream.of(Archive.SOURCE.resolve("README.md")),
+                    docs.filter(p -> p.toString().endsWith(".md")).sorted()).toList()) {
+                Files.readString(doc).lines().map(String::strip)
+                        .filter(line -> line.matches("`?(mvn|flyway) .*") && line.contains("flyway"))
+                        .forEach(commands::add);
+            }
+        }
+        assertEquals(List.of("mvn -pl migrations flyway:migrate -Dflyway.url=jdbc:postgresql://127.0.0.1:5432/wsrelay"
+                + " -Dflyway.user=wsrelay -Dflyway.password=..."), commands);
     }
 }

@@ -1,6 +1,6 @@
 package io.wsrelay.relay;
 
-import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.util.Callback;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,7 +9,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A Jetty {@link Callback} a pump thread can block on, reused for every write of one direction
+ * A Jetty (websocket-core) {@link Callback} a pump thread can block on, reused for every write of one direction
  * so that writing a part allocates nothing.
  *
  * <p>Protocol: {@link #reset()}, pass it to one Jetty send, then {@link #await(Duration)}. Jetty
@@ -33,13 +33,19 @@ final class BlockingCallback implements Callback {
     }
 
     @Override
-    public void succeed() {
+    public void succeeded() {
         complete(null);
     }
 
     @Override
-    public void fail(Throwable cause) {
+    public void failed(Throwable cause) {
         complete(cause == null ? new IOException("write failed") : cause);
+    }
+
+    /** Completing it only signals the waiting pump. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
     }
 
     /**

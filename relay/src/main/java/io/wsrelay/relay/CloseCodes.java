@@ -110,7 +110,7 @@ public final class CloseCodes {
      * the relay. This is the only place a failure becomes a close code:
      * <ul>
      * <li>a message over {@code relay.limits.max-message-bytes}, or Jetty's frame limit → 1009</li>
-     * <li>a protocol violation → 1002; invalid UTF-8 in text → 1007</li>
+     * <li>a protocol violation → 1002; invalid UTF-8 in text (found by the relay or by Jetty) → 1007</li>
      * <li>an idle timeout → 1001</li>
      * <li>an I/O failure (connection reset, closed, broken pipe) → {@value #BAD_GATEWAY} when
      *     {@code upstreamFailed}, else 1001</li>
@@ -128,7 +128,7 @@ public final class CloseCodes {
         if (t instanceof MessageTooBigException || t instanceof MessageTooLargeException) {
             return new Status(MESSAGE_TOO_BIG, "message too big");
         }
-        if (t instanceof BadPayloadException) {
+        if (t instanceof InvalidPayloadException || t instanceof BadPayloadException) {
             return new Status(INVALID_PAYLOAD, "invalid payload");
         }
         if (t instanceof ProtocolException || t instanceof java.net.ProtocolException) {
@@ -143,6 +143,87 @@ public final class CloseCodes {
                     : new Status(GOING_AWAY, "client connection lost");
         }
         return new Status(INTERNAL_ERROR, "relay error");
+    }
+
+    /** What ended one direction of a session, as its pump saw it. */
+    public enum Ending {
+        /** The source sent a close frame (its code and reason are given). */
+        SOURCE_CLOSED,
+        /** The source's connection failed or ended without a close frame. */
+        SOURCE_FAILED,
+        /** A write to the sink failed or timed out. */
+        SINK_FAILED,
+        /** The relay refused what the source sent (too big: 1009; invalid UTF-8: 1007). */
+        REFUSED,
+        /** The source side was silent past its idle timeout. */
+        SOURCE_SILENT
+    }
+
+    /**
+     * What the relay sends each side when a session ends, and which side it cuts off: the one
+     * place that chooses. {@code -1} means "send this side no close frame"; the codes are the ones
+     * to put on the wire (already mapped for the JDK client upstream).
+     *
+     * @param closedBy who ended the session first: {@code client}, {@code upstream} or {@code relay}
+     */
+    public record Plan(int toClient, String clientReason, int toUpstream, String upstreamReason, Cut cut,
+                       String closedBy) {
+    }
+
+    /** A side the relay drops at once instead of closing it. */
+    public enum Cut { NONE, ABORT_UPSTREAM, DISCONNECT_CLIENT }
+
+    /**
+     * Chooses every close code of a session's end:
+     * <table>
+     * <caption>Pump direction and ending → what each side gets</caption>
+     * <tr><th>direction (source → sink)</th><th>ending</th><th>client</th><th>upstream</th><th>cut</th></tr>
+     * <tr><td>client → upstream</td><td>client's close frame</td><td>—</td><td>its code, {@link #toUpstream}</td><td></td></tr>
+     * <tr><td>upstream → client</td><td>upstream's close frame</td><td>its code, {@link #toDownstream}</td><td>—</td><td></td></tr>
+     * <tr><td>client → upstream</td><td>client lost</td><td>{@link #forFailure}</td><td>the same, mapped</td><td></td></tr>
+     * <tr><td>upstream → client</td><td>upstream lost</td><td>{@link #forFailure} (1014)</td><td>—</td><td>abort upstream</td></tr>
+     * <tr><td>client → upstream</td><td>upstream write failed</td><td>{@link #forFailure} (1014)</td><td>—</td><td>abort upstream</td></tr>
+     * <tr><td>upstream → client</td><td>client write failed</td><td>—</td><td>{@link #forFailure}, mapped</td><td>disconnect client</td></tr>
+     * <tr><td>client → upstream</td><td>refused</td><td>1009 / 1007</td><td>1001 (too big) / the client's code, mapped</td><td></td></tr>
+     * <tr><td>upstream → client</td><td>refused</td><td>1014</td><td>1009 / 1007, mapped</td><td></td></tr>
+     * <tr><td>either</td><td>source silent</td><td colspan="2">1001 to both, the silent side's reason "idle timeout"</td><td></td></tr>
+     * </table>
+     *
+     * @param fromClient whether the source is the client (the pump writes upstream)
+     * @param code       the close frame's code ({@link Ending#SOURCE_CLOSED} only)
+     * @param reason     the close frame's reason ({@link Ending#SOURCE_CLOSED} only)
+     * @param failure    what failed ({@code SOURCE_FAILED}, {@code SINK_FAILED}, {@code REFUSED}), else null
+     */
+    public static Plan plan(boolean fromClient, Ending ending, int code, String reason, Throwable failure) {
+        return switch (ending) {
+            case SOURCE_CLOSED -> fromClient
+                    ? new Plan(-1, "", toUpstream(code), reason, Cut.NONE, "client")
+                    : new Plan(toDownstream(code), reason, -1, "", Cut.NONE, "upstream");
+            case SOURCE_FAILED -> {
+                Status s = forFailure(failure, !fromClient);
+                yield fromClient
+                        ? new Plan(s.code(), s.reason(), toUpstream(s.code()), s.reason(), Cut.NONE, "client")
+                        : new Plan(s.code(), s.reason(), -1, "", Cut.ABORT_UPSTREAM, "upstream");
+            }
+            case SINK_FAILED -> {
+                Status s = forFailure(failure, fromClient);
+                yield fromClient
+                        ? new Plan(s.code(), s.reason(), -1, "", Cut.ABORT_UPSTREAM, "upstream")
+                        : new Plan(-1, "", toUpstream(s.code()), s.reason(), Cut.DISCONNECT_CLIENT, "client");
+            }
+            case REFUSED -> {
+                Status s = forFailure(failure, false);
+                boolean tooBig = failure instanceof MessageTooBigException;
+                yield fromClient
+                        ? new Plan(s.code(), s.reason(), tooBig ? GOING_AWAY : toUpstream(s.code()),
+                                tooBig ? "client message over the size limit" : s.reason(), Cut.NONE, "relay")
+                        : new Plan(BAD_GATEWAY, tooBig ? "upstream message over the size limit" : "upstream sent invalid text",
+                                toUpstream(s.code()), s.reason(), Cut.NONE, "relay");
+            }
+            case SOURCE_SILENT -> fromClient
+                    ? new Plan(GOING_AWAY, "idle timeout", GOING_AWAY, "client idle timeout", Cut.NONE, "relay")
+                    : new Plan(GOING_AWAY, "upstream idle timeout", GOING_AWAY, "idle timeout", Cut.NONE, "relay");
+        };
     }
 
     /** {@code reason} cut to at most {@value #MAX_REASON_BYTES} UTF-8 bytes, never inside a character. */
@@ -168,6 +249,16 @@ public final class CloseCodes {
 
         public MessageTooBigException(long limitBytes) {
             super("message larger than " + limitBytes + " bytes");
+        }
+    }
+
+    /** A text message was not valid UTF-8 (RFC 6455 §8.1); its sender gets 1007. */
+    public static final class InvalidPayloadException extends RelayException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        public InvalidPayloadException(String message) {
+            super(message);
         }
     }
 }

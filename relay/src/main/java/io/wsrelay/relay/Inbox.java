@@ -3,7 +3,7 @@ package io.wsrelay.relay;
 import org.eclipse.jetty.websocket.api.Callback;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,10 +19,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * parts it was asked for, so at any time the inbox holds at most {@code maxParts} parts and at
  * most {@code maxBytes} plus one part's bytes (a part is at most the library's read buffer:
  * {@code relay}'s 16 KiB Jetty input buffer, or the JDK client's {@code jdk.httpclient.bufsize}).
- * Jetty's binary parts are held in Jetty's own buffers until their callback completes, so a
- * direction retains at most {@code maxParts} of Jetty's network buffers; parts from the JDK
- * client are copied (the JDK reuses its read buffer once more is requested; binary into a
- * buffer of this inbox, text into a String), so the JDK retains nothing.
+ * Jetty's parts, text and binary, are held in Jetty's own buffers until their callback
+ * completes, so a direction retains at most {@code maxParts} of Jetty's network buffers; parts
+ * from the JDK client are copied into buffers of this inbox (the JDK reuses its read buffer once
+ * more is requested; text is encoded to UTF-8 as it is copied), so the JDK retains nothing.
+ * Every part is bytes here, text as UTF-8: credit counts payload bytes as they go on the wire.
  *
  * <p>Order: parts are taken in the order offered; close and failure are terminal events kept
  * beside the parts and delivered after every pending part; {@link #stop()} is delivered at the
@@ -51,17 +52,23 @@ final class Inbox {
     private final int maxParts;
     private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /**
+     * The pump thread while it waits in {@link #take()}, else null; woken with
+     * {@link LockSupport#unpark} (a Condition allocates a node on every wait, once per part).
+     */
+    private Thread waiter;
 
     // The ring of held parts: head is the oldest, count how many.
     private final boolean[] text;
     private final boolean[] last;
-    private final CharSequence[] textParts;
-    private final ByteBuffer[] binaryParts;
+    private final ByteBuffer[] parts;
     private final Callback[] callbacks;
     private final ByteBuffer[] copies;
     private final int[] sizes;
     private int head;
+    // The JDK's text, offered by one listener thread at a time: a high surrogate that ended a part.
+    private boolean holdingHighSurrogate;
+    private char heldHighSurrogate;
     private int count;
     private long bytes;
     private boolean owed;
@@ -91,8 +98,7 @@ final class Inbox {
         this.maxBytes = maxBytes;
         text = new boolean[maxParts];
         last = new boolean[maxParts];
-        textParts = new CharSequence[maxParts];
-        binaryParts = new ByteBuffer[maxParts];
+        parts = new ByteBuffer[maxParts];
         callbacks = new Callback[maxParts];
         copies = new ByteBuffer[maxParts];
         sizes = new int[maxParts];
@@ -122,14 +128,26 @@ final class Inbox {
     }
 
     /**
-     * Hands over a text part; an immutable String is kept as is, any other CharSequence (the
-     * JDK's reused buffer) is copied. Demands the next part at once if credit remains.
+     * Hands over a text part as the UTF-8 bytes Jetty read (not yet validated: the pump does),
+     * held as is; {@code callback} gives the buffer back to Jetty in {@link #release()}. A code
+     * point may continue in the next part. Demands the next part at once if credit remains.
      *
      * @throws IllegalStateException if the inbox is full (the source ignored demand)
      */
-    void offerText(CharSequence part, boolean isLast) {
-        String s = part.toString();
-        offer(true, isLast, s, null, null, s.length()); // credit counts chars: a UTF-8 byte is at most one
+    void offerText(ByteBuffer utf8, boolean isLast, Callback callback) {
+        offer(true, isLast, utf8, null, callback);
+    }
+
+    /**
+     * Hands over a text part from the JDK client (whose buffer the JDK reuses): encoded now to
+     * UTF-8 into a buffer of this inbox. A high surrogate that ends a part which is not the last
+     * waits for the low half in the next part, so a pair is never split into two bytes sequences.
+     * Demands the next part at once if credit remains.
+     *
+     * @throws IllegalStateException if the inbox is full (the source ignored demand)
+     */
+    void offerText(CharSequence chars, boolean isLast) {
+        offer(true, isLast, null, chars, null);
     }
 
     /**
@@ -140,11 +158,11 @@ final class Inbox {
      * @throws IllegalStateException if the inbox is full (the source ignored demand)
      */
     void offerBinary(ByteBuffer part, boolean isLast, Callback callback) {
-        offer(false, isLast, null, part, callback, part.remaining());
+        offer(false, isLast, part, null, callback);
     }
 
-    private void offer(boolean isText, boolean isLast, CharSequence textPart, ByteBuffer binaryPart,
-                       Callback callback, int size) {
+    /** Stores one part: {@code bytes} (held, or copied when there is no callback) or {@code chars} (encoded). */
+    private void offer(boolean isText, boolean isLast, ByteBuffer bytes, CharSequence chars, Callback callback) {
         boolean demandNow;
         Runnable d;
         lock.lock();
@@ -153,23 +171,27 @@ final class Inbox {
                 throw new IllegalStateException("a message part arrived with no credit left (" + maxParts + " parts held)");
             }
             int i = (head + count) % maxParts;
+            ByteBuffer part;
+            if (chars != null) {
+                part = encode(i, chars, isLast);
+            } else if (callback == null) {
+                part = copy(i, bytes);
+            } else {
+                part = bytes;
+            }
             text[i] = isText;
             last[i] = isLast;
-            textParts[i] = textPart;
-            if (binaryPart != null && callback == null) {
-                binaryParts[i] = copy(i, binaryPart);
-            } else {
-                binaryParts[i] = binaryPart;
-            }
+            parts[i] = part;
             callbacks[i] = callback;
+            int size = part.remaining();
             sizes[i] = size;
             count++;
-            bytes += size;
+            this.bytes += size;
             demandNow = hasCredit();
             owed = !demandNow;
             d = demand;
             if (count == 1) {
-                changed.signal();
+                signal();
             }
         } finally {
             lock.unlock();
@@ -181,14 +203,38 @@ final class Inbox {
 
     private ByteBuffer copy(int slot, ByteBuffer part) {
         int n = part.remaining();
+        return copyBuffer(slot, n).put(0, part, part.position(), n).limit(n); // absolute: no duplicate of part
+    }
+
+    private ByteBuffer encode(int slot, CharSequence chars, boolean isLast) {
+        int len = chars.length();
+        if (len == 0 && !isLast) {
+            return copyBuffer(slot, 0).flip(); // empty: a held high surrogate goes on waiting
+        }
+        int from = 0;
+        int end = !isLast && len > 0 && Character.isHighSurrogate(chars.charAt(len - 1)) ? len - 1 : len;
+        boolean pair = holdingHighSurrogate && len > 0 && Character.isLowSurrogate(chars.charAt(0));
+        int n = Utf8.length(chars, pair ? 1 : 0, end) + (holdingHighSurrogate ? (pair ? 4 : 3) : 0);
+        ByteBuffer into = copyBuffer(slot, n);
+        if (holdingHighSurrogate) {
+            // The previous part's last char: with this part's first it is one code point, else unpaired (U+FFFD).
+            Utf8.encodeCodePoint(pair ? Character.toCodePoint(heldHighSurrogate, chars.charAt(0)) : heldHighSurrogate, into);
+            from = pair ? 1 : 0;
+        }
+        Utf8.encode(chars, from, end, into);
+        holdingHighSurrogate = end < len;
+        heldHighSurrogate = holdingHighSurrogate ? chars.charAt(len - 1) : 0;
+        return into.flip();
+    }
+
+    /** This slot's reused copy buffer, cleared, with room for {@code n} bytes; a part over {@link #KEEP_COPY_BYTES} gets its own. */
+    private ByteBuffer copyBuffer(int slot, int n) {
         ByteBuffer into = copies[slot];
         if (into == null || into.capacity() < n) {
             into = ByteBuffer.allocate(Math.max(n, 256));
             copies[slot] = n <= KEEP_COPY_BYTES ? into : null;
         }
-        into.clear();
-        into.put(part.duplicate()).flip();
-        return into;
+        return into.clear();
     }
 
     private boolean hasCredit() {
@@ -217,14 +263,31 @@ final class Inbox {
      * @throws InterruptedException if the pump thread is interrupted while waiting
      */
     Event take() throws InterruptedException {
-        lock.lock();
-        try {
-            while (count == 0 && !terminal) {
-                changed.await();
+        for (;;) {
+            lock.lock();
+            try {
+                if (count > 0 || terminal) {
+                    waiter = null;
+                    return count > 0 && terminalEvent != Event.STOPPED ? Event.DATA : terminalEvent;
+                }
+                waiter = Thread.currentThread();
+            } finally {
+                lock.unlock();
             }
-            return count > 0 && terminalEvent != Event.STOPPED ? Event.DATA : terminalEvent;
-        } finally {
-            lock.unlock();
+            // A signal between the unlock and here leaves a permit: park returns at once.
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                throw new InterruptedException("pump interrupted while waiting for a part");
+            }
+        }
+    }
+
+    /** Wakes the pump if it waits in {@link #take()}; under the lock. */
+    private void signal() {
+        Thread w = waiter;
+        if (w != null) {
+            waiter = null;
+            LockSupport.unpark(w);
         }
     }
 
@@ -248,7 +311,7 @@ final class Inbox {
         }
     }
 
-    /** Payload bytes held now (text counted in chars). Any thread. */
+    /** Payload bytes held now (text in UTF-8). Any thread. */
     long bytes() {
         lock.lock();
         try {
@@ -268,12 +331,19 @@ final class Inbox {
         return last[head];
     }
 
-    CharSequence textPart() {
-        return textParts[head];
+    /** The head part, position to limit: a binary part's bytes, or a text part's UTF-8 bytes (a code point may continue in the next part). */
+    ByteBuffer part() {
+        return parts[head];
     }
 
-    ByteBuffer binaryPart() {
-        return binaryParts[head];
+    /** Whether another part is held behind the head one (the pump's sink may batch the head part). */
+    boolean hasMore() {
+        lock.lock();
+        try {
+            return count > 1;
+        } finally {
+            lock.unlock();
+        }
     }
 
     int closeCode() {
@@ -349,8 +419,7 @@ final class Inbox {
     }
 
     private void clear(int i) {
-        textParts[i] = null;
-        binaryParts[i] = null;
+        parts[i] = null;
         callbacks[i] = null;
     }
 
@@ -365,7 +434,7 @@ final class Inbox {
             closeCode = code;
             closeReason = reason == null ? "" : reason;
             failure = cause;
-            changed.signal();
+            signal();
         } finally {
             lock.unlock();
         }

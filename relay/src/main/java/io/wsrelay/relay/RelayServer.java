@@ -54,8 +54,9 @@ public final class RelayServer implements AutoCloseable {
      * Bytes Jetty reads from a client per fill. Parts of a large frame are at most this big, so
      * it sets how many hand-offs a big message costs (Jetty's own 4 KiB default made a 16 MiB
      * message take 4096 of them); Jetty takes the buffer from its pool only while reading, so
-     * idle connections do not hold it. But Jetty's partial-text sink also sizes a new string
-     * builder by it for every text message, so it is not larger: 16 KiB balances the two.
+     * idle connections do not hold it; a direction's credit holds at most {@code Inbox}'s part
+     * count of them. (The relay takes raw frames, so Jetty's partial-text sink, which sized a
+     * string builder by it for every text message, no longer runs.)
      */
     private static final int INPUT_BUFFER_BYTES = 16 * 1024;
     /** Connector name of the separate operations port (also its metrics' {@code name} tag). */
@@ -101,8 +102,9 @@ public final class RelayServer implements AutoCloseable {
         // no platform thread is started or retired under load.
         QueuedThreadPool threads = new QueuedThreadPool(PLATFORM_THREADS, PLATFORM_THREADS);
         threads.setName("jetty");
-        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("jetty-vt-", 0).factory()));
+        // Unnamed: Jetty starts one for every read of every connection, and a numbered name is a
+        // String (and its builder) per thread, ~100 bytes per relayed message.
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server = new Server(threads);
         server.setErrorHandler(new JsonErrorHandler());
         connector = ListeningConnector.create(server, config);
@@ -305,7 +307,7 @@ public final class RelayServer implements AutoCloseable {
 
     /**
      * Message payload bytes the relay holds now in its sessions' hand-offs, both directions, text
-     * counted in chars; at most two credits per session (see {@code Inbox}). A sum over the open
+     * in UTF-8; at most two credits per session (see {@code Inbox}). A sum over the open
      * sessions: for tests and diagnostics, not the hot path.
      */
     public long heldBytes() {

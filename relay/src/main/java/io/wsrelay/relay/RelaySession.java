@@ -2,15 +2,15 @@ package io.wsrelay.relay;
 
 import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.ops.RelayMetrics;
-import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +25,11 @@ import java.util.function.Consumer;
  * named {@code relay-<id>-up} / {@code relay-<id>-down}.
  *
  * <p>Lifecycle: created by the opening handshake before the upstream connects; the pumps start
- * when Jetty opens the client's side. Whoever closes first has its code and reason forwarded
- * (through {@link CloseCodes}); a side that does not answer a close frame within
- * {@code relay.close-timeout} is aborted. When both pumps have ended, both connections are
+ * when Jetty opens the client's side. Whoever closes first has its code and reason forwarded:
+ * every end of a direction (close frame, lost connection, failed write, refused message, idle
+ * side) goes through {@link CloseCodes#plan}, the one chooser of close codes, and is carried out
+ * on the two {@link Side}s, which hold each side's connection and close-handshake state; a side
+ * that does not answer a close frame within {@code relay.close-timeout} is cut off. When both pumps have ended, both connections are
  * closed and the finish callback runs exactly once: threads, sockets and the session permit are
  * released on every path.
  *
@@ -49,26 +51,20 @@ final class RelaySession {
 
     private final Inbox toUpstream = new Inbox();
     private final Inbox toDownstream = new Inbox();
-    private final CompletableFuture<Void> upstreamCloseAnswered = new CompletableFuture<>();
+    /** The two sides; cutting one off stops the pump that writes into it, and a lost client tells the upstream. */
+    private final Side.Client client = Side.client(this::clientCut);
+    private final Side.Upstream upstream = Side.upstream(this::upstreamCut);
     private final DownstreamListener downstreamListener = new DownstreamListener(this, toUpstream);
     private final Keepalive keepalive;
     private final UpstreamListener upstreamListener;
 
     private final AtomicBoolean opened = new AtomicBoolean();
-    private final AtomicBoolean upstreamCloseSent = new AtomicBoolean();
-    private final AtomicBoolean downstreamCloseSent = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicInteger pumpsRunning = new AtomicInteger(2);
     private final long startNanos = System.nanoTime();
     /** Who ended the session first: client, upstream or relay; set once. */
     private final AtomicReference<String> closedBy = new AtomicReference<>();
 
-    private volatile WebSocket upstream;
-    private volatile Session downstream;
-    private volatile boolean upPumpDone;
-    private volatile boolean downPumpDone;
-    private volatile int codeToClient = -1;
-    private volatile int codeToUpstream = -1;
     private volatile ScheduledFuture<?> pings;
     private volatile Pump upPump;
     private volatile Pump downPump;
@@ -88,14 +84,14 @@ final class RelaySession {
         this.scheduler = scheduler;
         this.onFinish = onFinish;
         this.keepalive = new Keepalive(config, toUpstream, toDownstream);
-        this.upstreamListener = new UpstreamListener(toDownstream, upstreamCloseAnswered, keepalive);
+        this.upstreamListener = new UpstreamListener(toDownstream, upstream.closeAnswered(), keepalive);
     }
 
     long id() {
         return id;
     }
 
-    /** Payload bytes both directions' hand-offs hold now (text counted in chars). Any thread. */
+    /** Payload bytes both directions' hand-offs hold now (text in UTF-8). Any thread. */
     long heldBytes() {
         return toUpstream.bytes() + toDownstream.bytes();
     }
@@ -115,7 +111,7 @@ final class RelaySession {
     }
 
     Session downstream() {
-        return downstream;
+        return client.session();
     }
 
     /**
@@ -124,7 +120,7 @@ final class RelaySession {
      * the upstream is aborted and the session finished.
      */
     void upstreamConnected(WebSocket webSocket) {
-        this.upstream = webSocket;
+        upstream.connect(webSocket);
         scheduler.schedule(() -> {
             if (!opened.get()) {
                 LOG.debug("{} client side never opened; aborting upstream", this);
@@ -144,20 +140,20 @@ final class RelaySession {
             session.disconnect();
             return;
         }
-        this.downstream = session;
+        client.connect(session);
         // The idle clocks start now, not when the session was created before a (maybe slow) upstream connect.
         keepalive.heardFromClient();
         keepalive.heardFromUpstream();
-        WebSocket ws = upstream;
+        WebSocket ws = upstream.webSocket();
         SessionTap t = tap;
         Pump up = new Pump(Pump.Direction.UPSTREAM, toUpstream, session::demand,
                 // Each side's writes are timed by that side's idle timeout: a stuck upstream by
                 // relay.upstream.idle-timeout, a client that stops reading by relay.idle-timeout.
-                new UpstreamSink(ws, config.upstreamIdleTimeout()), config.limits().maxMessageBytes(), this,
-                metrics.traffic(Pump.Direction.UPSTREAM), t == null ? null : t.toUpstream());
+                tapped(new UpstreamSink(ws, config.upstreamIdleTimeout()), t == null ? null : t.toUpstream()),
+                config.limits().maxMessageBytes(), this, metrics.traffic(Pump.Direction.UPSTREAM));
         Pump down = new Pump(Pump.Direction.DOWNSTREAM, toDownstream, () -> ws.request(1),
-                new DownstreamSink(session, config.idleTimeout()), config.limits().maxMessageBytes(), this,
-                metrics.traffic(Pump.Direction.DOWNSTREAM), t == null ? null : t.toDownstream());
+                tapped(new DownstreamSink(coreSession(session), config.idleTimeout()), t == null ? null : t.toDownstream()),
+                config.limits().maxMessageBytes(), this, metrics.traffic(Pump.Direction.DOWNSTREAM));
         upPump = up;
         downPump = down;
         startThread(up, Pump.Direction.UPSTREAM);
@@ -165,6 +161,19 @@ final class RelaySession {
         long period = keepalive.periodMillis();
         pings = scheduler.scheduleAtFixedRate(this::keepalive, period, period, TimeUnit.MILLISECONDS);
         LOG.debug("{} open", this);
+    }
+
+    /** The sink itself when capture is off ({@code tap} null), else the sink behind the tap. */
+    private static Pump.Sink tapped(Pump.Sink sink, SessionTap.Messages tap) {
+        return tap == null ? sink : Pump.tapped(sink, tap);
+    }
+
+    /**
+     * Jetty's websocket-core session under the API {@code session}, which writes raw frames (text
+     * from bytes, batched when asked); Jetty 12's API session is always a {@link WebSocketSession}.
+     */
+    private static CoreSession coreSession(Session session) {
+        return ((WebSocketSession) session).getCoreSession();
     }
 
     /** Jetty reports a client-side error; the close that follows carries the code. */
@@ -177,66 +186,58 @@ final class RelaySession {
         if (event == Inbox.Event.STOPPED) {
             return;
         }
-        closedBy.compareAndSet(null, direction == Pump.Direction.UPSTREAM ? "client" : "upstream");
-        if (direction == Pump.Direction.UPSTREAM) {
-            // The client closed or failed.
-            if (event == Inbox.Event.CLOSE && inbox.closeCode() != CloseCodes.ABNORMAL) {
-                closeUpstream(CloseCodes.toUpstream(inbox.closeCode()), inbox.closeReason());
-            } else {
-                Throwable cause = inbox.failure() == null ? new java.io.EOFException("client connection lost") : inbox.failure();
-                CloseCodes.Status status = CloseCodes.forFailure(cause, false);
-                closeDownstream(status.code(), status.reason());
-                closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
-            }
+        boolean fromClient = direction == Pump.Direction.UPSTREAM;
+        if (event == Inbox.Event.CLOSE && inbox.closeCode() != CloseCodes.ABNORMAL) {
+            carryOut(CloseCodes.plan(fromClient, CloseCodes.Ending.SOURCE_CLOSED, inbox.closeCode(), inbox.closeReason(), null));
         } else {
-            // The upstream closed or failed.
-            if (event == Inbox.Event.CLOSE && inbox.closeCode() != CloseCodes.ABNORMAL) {
-                closeDownstream(CloseCodes.toDownstream(inbox.closeCode()), inbox.closeReason());
-            } else {
-                Throwable cause = inbox.failure() == null ? new java.io.EOFException("upstream connection lost") : inbox.failure();
-                CloseCodes.Status status = CloseCodes.forFailure(cause, true);
-                LOG.debug("{} upstream failed: {}", this, cause.toString());
-                closeDownstream(status.code(), status.reason());
-                abortUpstream();
-            }
+            Throwable cause = inbox.failure() != null ? inbox.failure()
+                    : new java.io.EOFException((fromClient ? "client" : "upstream") + " connection lost");
+            LOG.debug("{} {} failed: {}", this, fromClient ? "client" : "upstream", cause.toString());
+            carryOut(CloseCodes.plan(fromClient, CloseCodes.Ending.SOURCE_FAILED, 0, "", cause));
         }
     }
 
     /** Called by a pump whose write to its sink failed. */
     void sinkFailed(Pump.Direction direction, Throwable cause) {
-        boolean upstreamFailed = direction == Pump.Direction.UPSTREAM;
-        closedBy.compareAndSet(null, upstreamFailed ? "upstream" : "client");
-        CloseCodes.Status status = CloseCodes.forFailure(cause, upstreamFailed);
         LOG.debug("{} write {} failed: {}", this, direction.label(), cause.toString());
-        if (upstreamFailed) {
-            closeDownstream(status.code(), status.reason());
-            abortUpstream();
-        } else {
-            closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
-            disconnectDownstream();
-        }
+        carryOut(CloseCodes.plan(direction == Pump.Direction.UPSTREAM, CloseCodes.Ending.SINK_FAILED, 0, "", cause));
     }
 
-    /** Called by a pump that read a message over {@code relay.limits.max-message-bytes}: the sender gets 1009. */
-    void messageTooBig(Pump.Direction direction, CloseCodes.MessageTooBigException e) {
-        CloseCodes.Status status = CloseCodes.forFailure(e, false);
-        closedBy.compareAndSet(null, "relay");
-        if (direction == Pump.Direction.UPSTREAM) {
-            closeDownstream(status.code(), status.reason());
-            closeUpstream(CloseCodes.GOING_AWAY, "client message over the size limit");
-        } else {
-            closeUpstream(CloseCodes.toUpstream(status.code()), status.reason());
-            closeDownstream(CloseCodes.BAD_GATEWAY, "upstream message over the size limit");
+    /**
+     * Called by a pump that refused what its source sent: a message over
+     * {@code relay.limits.max-message-bytes} (the sender gets 1009) or text that is not valid
+     * UTF-8 (1007); {@link CloseCodes#plan} says what the other side is told.
+     */
+    void sourceRefused(Pump.Direction direction, RelayException e) {
+        carryOut(CloseCodes.plan(direction == Pump.Direction.UPSTREAM, CloseCodes.Ending.REFUSED, 0, "", e));
+    }
+
+    /**
+     * Sends each side the close {@code plan} gives it (both claimed before either is sent, so a
+     * peer that answers at once cannot have its code forwarded instead), then cuts off the side
+     * the plan drops.
+     */
+    private void carryOut(CloseCodes.Plan plan) {
+        closedBy.compareAndSet(null, plan.closedBy());
+        boolean toClient = plan.toClient() >= 0 && client.claimClose();
+        boolean toUpstream = plan.toUpstream() >= 0 && upstream.claimClose();
+        if (toClient) {
+            client.sendClose(plan.toClient(), plan.clientReason(), scheduler, config.closeTimeout());
+        }
+        if (toUpstream) {
+            upstream.sendClose(plan.toUpstream(), plan.upstreamReason(), scheduler, config.closeTimeout());
+        }
+        switch (plan.cut()) {
+            case ABORT_UPSTREAM -> upstream.cut();
+            case DISCONNECT_CLIENT -> client.cut();
+            case NONE -> { }
         }
     }
 
     /** Called by each pump as it ends; the second call finishes the session. */
     void pumpFinished(Pump.Direction direction) {
-        if (direction == Pump.Direction.UPSTREAM) {
-            upPumpDone = true;
-        } else {
-            downPumpDone = true;
-        }
+        // The up pump reads the client, the down pump the upstream.
+        (direction == Pump.Direction.UPSTREAM ? client : upstream).inputEnded();
         if (pumpsRunning.decrementAndGet() == 0) {
             finish();
         }
@@ -255,13 +256,13 @@ final class RelaySession {
         }
         // Claim both sides before sending either: a peer answering the first close at once
         // would otherwise have its own code forwarded to the other side instead of ours.
-        boolean down = downstream != null && downstreamCloseSent.compareAndSet(false, true);
-        boolean up = upstream != null && upstreamCloseSent.compareAndSet(false, true);
+        boolean down = client.claimClose();
+        boolean up = upstream.claimClose();
         if (down) {
-            sendDownstreamClose(clientCode, reason);
+            client.sendClose(clientCode, reason, scheduler, config.closeTimeout());
         }
         if (up) {
-            sendUpstreamClose(CloseCodes.toUpstream(upstreamCode), reason);
+            upstream.sendClose(CloseCodes.toUpstream(upstreamCode), reason, scheduler, config.closeTimeout());
         }
     }
 
@@ -270,72 +271,22 @@ final class RelaySession {
         closedBy.compareAndSet(null, "client");
         if (opened.compareAndSet(false, true)) {
             // Neither pump will run.
-            abortUpstream();
+            upstream.cut();
             pumpsRunning.set(0);
             finish();
         }
     }
 
-    private void closeUpstream(int code, String reason) {
-        if (upstream != null && upstreamCloseSent.compareAndSet(false, true)) {
-            sendUpstreamClose(code, reason);
-        }
-    }
-
-    /** Sends the upstream a close frame; the caller has claimed {@code upstreamCloseSent}. */
-    private void sendUpstreamClose(int code, String reason) {
-        WebSocket ws = upstream;
-        codeToUpstream = code;
-        try {
-            ws.sendClose(code, CloseCodes.truncate(reason)).whenComplete((w, x) -> upstreamCloseAnswered.complete(null));
-        } catch (IllegalArgumentException e) {
-            codeToUpstream = CloseCodes.NORMAL;
-            ws.sendClose(CloseCodes.NORMAL, "").whenComplete((w, x) -> upstreamCloseAnswered.complete(null));
-        }
-        // The upstream must answer with its own close; if it does not, cut it off.
-        scheduler.schedule(() -> {
-            if (!downPumpDone || !ws.isInputClosed()) {
-                LOG.debug("{} upstream did not answer close within {} ms; aborting", this, config.closeTimeout().toMillis());
-                abortUpstream();
-            }
-        }, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void closeDownstream(int code, String reason) {
-        if (downstream != null && downstreamCloseSent.compareAndSet(false, true)) {
-            sendDownstreamClose(code, reason);
-        }
-    }
-
-    /** Sends the client a close frame; the caller has claimed {@code downstreamCloseSent}. */
-    private void sendDownstreamClose(int code, String reason) {
-        Session session = downstream;
-        codeToClient = code;
-        // 1005 means the upstream's close frame was empty: Jetty sends an empty close frame for it.
-        session.close(code, code == CloseCodes.NO_STATUS ? null : CloseCodes.truncate(reason), Callback.NOOP);
-        scheduler.schedule(() -> {
-            if (!upPumpDone || session.isOpen()) {
-                LOG.debug("{} client did not answer close within {} ms; disconnecting", this, config.closeTimeout().toMillis());
-                disconnectDownstream();
-            }
-        }, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void abortUpstream() {
-        WebSocket ws = upstream;
-        if (ws != null) {
-            ws.abort();
-        }
-        upstreamCloseAnswered.complete(null);
+    /** The upstream was cut off: the pump writing to the client from it stops. */
+    private void upstreamCut() {
         toDownstream.stop();
     }
 
-    private void disconnectDownstream() {
-        Session session = downstream;
-        if (session != null) {
-            session.disconnect();
-        }
-        closeUpstream(CloseCodes.GOING_AWAY, "client connection lost");
+    /** The client was cut off: the upstream is told it went away, and the pump reading it stops. */
+    private void clientCut() {
+        CloseCodes.Plan lost = CloseCodes.plan(true, CloseCodes.Ending.SOURCE_FAILED, 0, "",
+                new java.io.EOFException("client connection lost"));
+        upstream.close(lost.toUpstream(), lost.upstreamReason(), scheduler, config.closeTimeout());
         toUpstream.stop();
     }
 
@@ -346,21 +297,19 @@ final class RelaySession {
 
     /** Runs on the timer: closes a session whose side went silent, else pings both sides. */
     private void keepalive() {
-        if (finished.get() || downstreamCloseSent.get() || upstreamCloseSent.get()) {
+        if (finished.get() || client.isCloseSent() || upstream.isCloseSent()) {
             return;
         }
         switch (keepalive.check()) {
             case CLIENT_SILENT -> {
                 LOG.debug("{} client silent for {} ms; closing", this, config.idleTimeout().toMillis());
-                closeDownstream(CloseCodes.GOING_AWAY, "idle timeout");
-                closeUpstream(CloseCodes.GOING_AWAY, "client idle timeout");
+                carryOut(CloseCodes.plan(true, CloseCodes.Ending.SOURCE_SILENT, 0, "", null));
             }
             case UPSTREAM_SILENT -> {
                 LOG.debug("{} upstream silent for {} ms; closing", this, config.upstreamIdleTimeout().toMillis());
-                closeUpstream(CloseCodes.GOING_AWAY, "idle timeout");
-                closeDownstream(CloseCodes.GOING_AWAY, "upstream idle timeout");
+                carryOut(CloseCodes.plan(false, CloseCodes.Ending.SOURCE_SILENT, 0, "", null));
             }
-            case ALIVE -> keepalive.ping(downstream, upstream);
+            case ALIVE -> keepalive.ping(client.session(), upstream.webSocket());
         }
     }
 
@@ -374,15 +323,8 @@ final class RelaySession {
         }
         // A side whose close handshake is under way is left to finish it: the timer set when
         // its close was sent aborts it if it does not answer. Any other side still open is cut.
-        WebSocket ws = upstream;
-        if (ws != null && !upstreamCloseSent.get() && !(ws.isInputClosed() && ws.isOutputClosed())) {
-            ws.abort();
-        }
-        upstreamCloseAnswered.complete(null);
-        Session session = downstream;
-        if (session != null && session.isOpen() && !downstreamCloseSent.get()) {
-            session.disconnect();
-        }
+        upstream.release();
+        client.release();
         toUpstream.stop();
         toDownstream.stop();
         Duration lasted = Duration.ofNanos(System.nanoTime() - startNanos);
@@ -390,7 +332,7 @@ final class RelaySession {
         SessionTap t = tap;
         if (t != null) {
             String by = closedBy.get();
-            t.ended(codeToClient, codeToUpstream, by == null ? "relay" : by, lasted);
+            t.ended(client.codeSent(), upstream.codeSent(), by == null ? "relay" : by, lasted);
         }
         onFinish.accept(this);
     }
@@ -404,7 +346,7 @@ final class RelaySession {
                 Duration.ofNanos(System.nanoTime() - startNanos),
                 up == null ? 0 : up.bytes(), down == null ? 0 : down.bytes(),
                 up == null ? 0 : up.messages(), down == null ? 0 : down.messages(),
-                codeToClient, codeToUpstream, by == null ? "relay" : by);
+                client.codeSent(), upstream.codeSent(), by == null ? "relay" : by);
     }
 
     String clientAddress() {
@@ -433,10 +375,9 @@ final class RelaySession {
     @Override
     public String toString() {
         String state = finished.get() ? "CLOSED"
-                : (upstreamCloseSent.get() || downstreamCloseSent.get()) ? "CLOSING"
+                : (upstream.isCloseSent() || client.isCloseSent()) ? "CLOSING"
                 : opened.get() ? "OPEN" : "CONNECTING";
         return "RelaySession@" + id + "{endpoint=" + endpointId + ", state=" + state + ", client=" + clientAddress
-                + ", upstream=" + upstreamHostPort()
-                + ", toClient=" + codeToClient + ", toUpstream=" + codeToUpstream + "}";
+                + ", upstream=" + upstreamHostPort() + ", sides={" + client + ", " + upstream + "}}";
     }
 }

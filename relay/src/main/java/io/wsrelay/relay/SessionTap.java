@@ -11,7 +11,7 @@ import java.util.Objects;
  * What one relayed session shows API discovery ({@code io.wsrelay.relay.discovery}): the pumps
  * hand each message part to a {@link Messages} tap on their write path, and the session reports
  * its end. The relay core knows only this interface; with capture off there is no tap at all
- * (the pump's field is {@code null}) and the hot path costs one null check per part.
+ * (the pump writes to its sink directly, so the hot path is the one it was before discovery).
  *
  * <p>{@link #ended} is called at most once, after both pumps have returned.
  */

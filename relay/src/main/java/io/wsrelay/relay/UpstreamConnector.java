@@ -75,7 +75,9 @@ final class UpstreamConnector implements AutoCloseable {
     UpstreamConnector(Duration connectTimeout, int clientCount, DestinationGuard guard) {
         this.connectTimeout = connectTimeout;
         this.guard = guard;
-        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("upstream-", 0).factory());
+        // Unnamed: the JDK runs every delivery to a listener as a task of its own, so a numbered
+        // name would be a String (and its builder) per relayed message.
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
         this.guardedExecutor = guard.guarding(executor);
         this.clients = new HttpClient[Math.max(1, clientCount)];
         for (int i = 0; i < clients.length; i++) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -72,7 +73,7 @@ class InboxTest {
         List<Integer> seen = new ArrayList<>(parts);
         Inbox.Event event;
         while ((event = inbox.take()) == Inbox.Event.DATA) {
-            seen.add(inbox.binaryPart().getInt(0));
+            seen.add(inbox.part().getInt(0));
             inbox.release();
         }
         assertTrue(producer.join(Timeouts.MESSAGE));
@@ -123,7 +124,7 @@ class InboxTest {
         closing.close(CloseCodes.GOING_AWAY, "bye");
         closing.fail(new IllegalStateException("ignored: the first terminal event wins"));
         assertEquals(Inbox.Event.DATA, closing.take());
-        assertEquals("x", closing.textPart().toString());
+        assertEquals("x", StandardCharsets.UTF_8.decode(closing.part()).toString());
         closing.release();
         assertEquals(Inbox.Event.CLOSE, closing.take());
         assertEquals(CloseCodes.GOING_AWAY, closing.closeCode());
@@ -152,11 +153,11 @@ class InboxTest {
         jdkBuffer.put(0, (byte) 9);
         jdkText.put(0, 'X');
         assertEquals(Inbox.Event.DATA, inbox.take());
-        assertEquals(1, inbox.binaryPart().get(0), "binary copied at hand-over");
-        assertEquals(3, inbox.binaryPart().remaining());
+        assertEquals(1, inbox.part().get(0), "binary copied at hand-over");
+        assertEquals(3, inbox.part().remaining());
         inbox.release();
         assertEquals(Inbox.Event.DATA, inbox.take());
-        assertEquals("héllo", inbox.textPart().toString(), "text copied at hand-over");
+        assertEquals("héllo", StandardCharsets.UTF_8.decode(inbox.part()).toString(), "text encoded at hand-over");
     }
 
     @Test
@@ -167,5 +168,56 @@ class InboxTest {
         inbox.offerText("x", false);
         assertTrue(inbox.isHolding());
         assertTrue(inbox.toString().contains("1/2 parts"), inbox.toString());
+    }
+
+    @Test
+    void jettyTextIsHeldAsItsOwnBufferAndGivenBackOnRelease() throws Exception {
+        Inbox inbox = new Inbox(4, 1000);
+        inbox.start(() -> { });
+        ByteBuffer jettyBuffer = ByteBuffer.wrap("hi".getBytes(StandardCharsets.UTF_8));
+        AtomicInteger givenBack = new AtomicInteger();
+        inbox.offerText(jettyBuffer, true, Callback.from(givenBack::incrementAndGet, x -> { }));
+        assertEquals(Inbox.Event.DATA, inbox.take());
+        assertTrue(inbox.isText());
+        assertTrue(jettyBuffer == inbox.part(), "held, not copied");
+        assertEquals(0, givenBack.get());
+        inbox.release();
+        assertEquals(1, givenBack.get());
+    }
+
+    @Test
+    void creditCountsTextInUtf8Bytes() {
+        Inbox inbox = new Inbox(8, 6);
+        AtomicInteger demands = new AtomicInteger();
+        inbox.start(demands::incrementAndGet);
+        inbox.offerText("\u4e2d\u4e2d", false); // two chars, six bytes
+        assertEquals(6, inbox.bytes());
+        assertEquals(1, demands.get(), "six bytes held: no more demand");
+    }
+
+    @Test
+    void aSurrogatePairSplitAcrossJdkPartsIsEncodedWhole() throws Exception {
+        Inbox inbox = new Inbox(4, 1000);
+        inbox.start(() -> { });
+        inbox.offerText("a\ud83d", false);
+        inbox.offerText("\ude00b", true);
+        assertEquals(Inbox.Event.DATA, inbox.take());
+        assertEquals(ByteBuffer.wrap(new byte[] {'a'}), inbox.part(), "the high surrogate waits for its pair");
+        inbox.release();
+        assertEquals(Inbox.Event.DATA, inbox.take());
+        assertEquals(ByteBuffer.wrap("\ud83d\ude00b".getBytes(StandardCharsets.UTF_8)), inbox.part());
+    }
+
+    @Test
+    void tellsThePumpWhenMorePartsAreHeld() throws Exception {
+        Inbox inbox = new Inbox(4, 1000);
+        inbox.start(() -> { });
+        inbox.offerText("a", true);
+        inbox.offerText("b", true);
+        assertEquals(Inbox.Event.DATA, inbox.take());
+        assertTrue(inbox.hasMore());
+        inbox.release();
+        assertEquals(Inbox.Event.DATA, inbox.take());
+        assertFalse(inbox.hasMore());
     }
 }

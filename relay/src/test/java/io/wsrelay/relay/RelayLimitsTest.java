@@ -5,6 +5,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -128,6 +129,31 @@ class RelayLimitsTest {
             assertEquals(1024, client.nextMessage(Timeouts.MESSAGE).bytes().length, "at the limit passes");
             client.sendBinary(new byte[1025]);
             assertEquals(CloseCodes.MESSAGE_TOO_BIG, client.awaitClose(Timeouts.CLOSE).code());
+            assertEquals(CloseCodes.GOING_AWAY, nextClose(h).code());
+        }
+    }
+
+    /** Text is taken as raw frames (Jetty's text size check does not run): the relay counts its UTF-8 bytes itself. */
+    @Test
+    void clientTextOverTheLimitInUtf8BytesGets1009() throws Exception {
+        try (RelayHarness h = RelayHarness.start(Map.of("relay.limits.max-message-bytes", "1KiB"));
+             TestClient client = TestClient.open(h.uri("/echo?endpointId=e1"))) {
+            String atLimit = "\u00e9".repeat(512); // 512 chars, 1024 bytes
+            client.sendText(atLimit);
+            assertEquals(atLimit, client.nextMessage(Timeouts.MESSAGE).text(), "at the limit passes");
+            client.sendText("\u00e9".repeat(512) + "x"); // 513 chars, 1025 bytes
+            assertEquals(CloseCodes.MESSAGE_TOO_BIG, client.awaitClose(Timeouts.CLOSE).code());
+            assertEquals(CloseCodes.GOING_AWAY, nextClose(h).code());
+        }
+    }
+
+    @Test
+    void fragmentedClientTextOverTheLimitGets1009() throws Exception {
+        try (RelayHarness h = RelayHarness.start(Map.of("relay.limits.max-message-bytes", "1KiB"));
+             RawClient c = RawClient.open(h.relay.port(), "/ws-proxy/echo?endpointId=e1")) {
+            c.sendFrame(false, 0, RawClient.TEXT, "a".repeat(600).getBytes(StandardCharsets.UTF_8), true);
+            c.sendFrame(true, 0, RawClient.CONTINUATION, "b".repeat(600).getBytes(StandardCharsets.UTF_8), true);
+            assertEquals(CloseCodes.MESSAGE_TOO_BIG, c.awaitCloseCode(Timeouts.CLOSE));
             assertEquals(CloseCodes.GOING_AWAY, nextClose(h).code());
         }
     }

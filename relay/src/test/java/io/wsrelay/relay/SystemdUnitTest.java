@@ -100,6 +100,7 @@ class SystemdUnitTest {
         assertAll(
                 () -> assertEquals(3001, config.port()),
                 () -> assertEquals("/var/lib/wsrelay", env.get("WSRELAY_DATA_DIR")),
-                () -> assertTrue(config.store().jdbcUrl().contains("/var/lib/wsrelay/"), "the embedded store under StateDirectory"));
+                () -> assertEquals(Path.of("/var/lib/wsrelay"), ConfigLoader.load(Map.of(), env, Optional.empty()).values().dataDir(),
+                        "the embedded store under StateDirectory"));
     }
 }

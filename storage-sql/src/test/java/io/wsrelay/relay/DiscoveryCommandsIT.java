@@ -1,6 +1,7 @@
 package io.wsrelay.relay;
 
 import io.wsrelay.relay.cli.RelayMain;
+import io.wsrelay.storage.sql.TestEndpoints;
 import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.ops.Operations;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,7 +99,8 @@ class DiscoveryCommandsIT {
         assertEquals(0, wsrelay("endpoint", "add", "api", upstream.uri().toString(), "--capture", "samples").status());
         RelayConfig config = RelayConfig.from(Map.of("relay.data-dir", dataDir.toString(), "relay.host", "127.0.0.1",
                 "relay.port", "0", "relay.upstream.allow-private-addresses", "true", "relay.admin.token", TOKEN));
-        try (EndpointStore store = io.wsrelay.storage.sql.SqlEndpointStore.create(config.store());
+        try (EndpointStore store = io.wsrelay.storage.sql.SqlEndpointStore.create(
+                TestEndpoints.settings(Map.of("relay.data-dir", dataDir.toString())));
              RelayServer relay = Operations.builder(config, store).build().start()) {
             Map<String, String> env = Map.of("WSRELAY_ADMIN_TOKEN", TOKEN);
             String base = "http://127.0.0.1:" + relay.adminPort();

@@ -249,10 +249,16 @@ class RelayMainIT {
             try (TestClient client = TestClient.open(uri)) {
                 client.sendText("through the relay process");
                 assertEquals("through the relay process", client.nextMessage(Timeouts.MESSAGE).text());
+
+                assertEquals(0, wsrelay("endpoint", "set-status", "e1", "INACTIVE").status());
+                ExecutionException refused = assertThrows(ExecutionException.class, () -> TestClient.open(uri).close());
+                assertEquals(403, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause()).getResponse().statusCode());
+
+                // The SQL store alone carries no change notice to the running relay (docs/operations.md,
+                // "What INACTIVE and removal do to open sessions"): the session already open goes on.
+                client.sendText("still open");
+                assertEquals("still open", client.nextMessage(Timeouts.MESSAGE).text());
             }
-            assertEquals(0, wsrelay("endpoint", "set-status", "e1", "INACTIVE").status());
-            ExecutionException refused = assertThrows(ExecutionException.class, () -> TestClient.open(uri).close());
-            assertEquals(403, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause()).getResponse().statusCode());
         } finally {
             serve.destroy(); // SIGTERM: the shutdown hook closes sessions, the server and the store
             assertTrue(serve.waitFor(Timeouts.TRANSFER.toSeconds(), TimeUnit.SECONDS), "serve exits after SIGTERM");

@@ -1,13 +1,10 @@
 package io.wsrelay.relay.cli;
 
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -27,20 +24,14 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RelayConfig config = main.config();
-        RelayConfig.Store s = config.store();
-        Map<String, String> props = new LinkedHashMap<>(s.properties());
-        props.put("relay.store.migrate-on-start", "false");
-        RelayConfig.Store noMigration = new RelayConfig.Store(s.type(), s.jdbcUrl(), s.user(), s.password(), s.poolSize(),
-                s.timeout(), false, props);
-        var provider = main.provider(s.type());
-        try (EndpointStore store = provider.create(noMigration)) {
+        StoreStack stack = main.setup().store();
+        try (EndpointStore store = stack.open(false)) {
             store.ping();
         } catch (StoreException e) {
-            spec.commandLine().getErr().println("wsrelay: configuration ok, but store " + s.type() + " failed: " + e.getMessage());
+            spec.commandLine().getErr().println("wsrelay: configuration ok, but store " + stack.type() + " failed: " + e.getMessage());
             return 1;
         }
-        spec.commandLine().getOut().println("configuration ok; store " + s.type() + " reachable");
+        spec.commandLine().getOut().println("configuration ok; store " + stack.type() + " reachable");
         return 0;
     }
 }

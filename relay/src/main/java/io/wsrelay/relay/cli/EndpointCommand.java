@@ -2,7 +2,6 @@ package io.wsrelay.relay.cli;
 
 import io.wsrelay.relay.RelayException;
 import io.wsrelay.relay.UpstreamUri;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.policy.UpstreamTrust;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointRules;
@@ -53,11 +52,11 @@ final class EndpointCommand {
 
     /** Runs {@code action} against an open store and closes it. */
     int withStore(ToIntFunction<EndpointStore> action) {
-        RelayConfig config = main.config();
-        try (EndpointStore store = main.openStore(config)) {
+        StoreStack stack = main.setup().store();
+        try (EndpointStore store = stack.open(true)) {
             return action.applyAsInt(store);
         } catch (StoreException e) {
-            throw new RelayException("store " + config.store().type() + " failed: " + e.getMessage(), e);
+            throw new RelayException("store " + stack.type() + " failed: " + e.getMessage(), e);
         }
     }
 

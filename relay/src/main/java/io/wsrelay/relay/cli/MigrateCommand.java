@@ -1,6 +1,5 @@
 package io.wsrelay.relay.cli;
 
-import io.wsrelay.relay.config.RelayConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,9 +17,9 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RelayConfig config = main.config();
-        int applied = main.provider(config.store().type()).migrate(config.store());
-        spec.commandLine().getOut().println("applied " + applied + " migration(s) to " + config.store().jdbcUrl());
+        StoreStack store = main.setup().store();
+        int applied = store.migrate();
+        spec.commandLine().getOut().println("applied " + applied + " migration(s) to " + store.location());
         return 0;
     }
 }

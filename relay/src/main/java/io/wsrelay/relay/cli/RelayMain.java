@@ -1,9 +1,9 @@
 package io.wsrelay.relay.cli;
 
+import com.typesafe.config.Config;
 import io.wsrelay.relay.config.ConfigLoader;
 import io.wsrelay.relay.config.ConfigurationException;
 import io.wsrelay.relay.config.RelayConfig;
-import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,9 @@ import java.util.Optional;
  *
  * <p>This is the composition root and the only place that chooses an endpoint store: the
  * {@link EndpointStoreProvider} whose {@code type()} equals {@code relay.store.type}, found by
- * {@link StoreModules} (the archive's {@code storage/<type>/} folder, or the class path).
+ * {@link StoreModules} (the archive's {@code storage/<type>/} folder, or the class path), and,
+ * for a caching module, the store it caches, opened here and passed in ({@link StoreStack}).
+ * Every available module's keys are known to the configuration, whichever is chosen.
  *
  * <p>Exit status: 0 on success; 1 when the command failed (unknown id, store unreachable, port
  * in use); {@value #USAGE} on a usage or configuration error (unknown setting, malformed value,
@@ -98,13 +101,28 @@ public final class RelayMain {
         return cli.execute(args);
     }
 
-    /** The sources of the configuration: flags (with {@code extra} on top), environment, file. */
+    /**
+     * The sources of the configuration: flags (with {@code extra} on top), environment, file;
+     * the known keys are the relay's and those of every available storage module.
+     */
     ConfigLoader loader(Map<String, String> extra) {
         Map<String, String> flags = new LinkedHashMap<>(settings);
         flags.putAll(extra);
         Optional<Path> file = Optional.ofNullable(configFile).or(() -> modules.home()
                 .map(home -> home.resolve(DEFAULT_CONFIG)).filter(Files::isRegularFile));
-        return ConfigLoader.load(flags, environment, file);
+        List<Config> moduleDefaults = modules.available().stream().map(EndpointStoreProvider::defaults).toList();
+        return ConfigLoader.load(flags, environment, file, moduleDefaults);
+    }
+
+    /**
+     * A command's configuration with its store: the relay's settings and the chosen storage
+     * module's, both read and checked, nothing opened yet.
+     *
+     * @param relay  the relay's settings
+     * @param store  the configured store, to open
+     * @param loader where both came from, for {@code settings}
+     */
+    record Setup(RelayConfig relay, StoreStack store, ConfigLoader loader) {
     }
 
     /**
@@ -125,11 +143,31 @@ public final class RelayMain {
      * @throws ConfigurationException naming the key, if a setting is unknown or malformed
      */
     RelayConfig config(Map<String, String> extra, boolean longRunning) {
-        ConfigLoader loader = loader(extra);
+        return configure(loader(extra), longRunning);
+    }
+
+    private RelayConfig configure(ConfigLoader loader, boolean longRunning) {
         RelayConfig config = loader.config();
         System.setProperty(LOG_FORMAT_PROPERTY, config.operations().logFormat().name().toLowerCase(Locale.ROOT));
         selectLogLevel(loader.value("relay.log.level"), longRunning);
         return config;
+    }
+
+    /**
+     * The configuration of a one-shot command that uses the store.
+     *
+     * @throws ConfigurationException naming the key, folder or type, if a setting is unknown or
+     *                                malformed or the store module is missing
+     */
+    Setup setup() {
+        return setup(Map.of(), false);
+    }
+
+    /** As {@link #config(Map, boolean)}, with the chosen store module's settings read and checked too. */
+    Setup setup(Map<String, String> extra, boolean longRunning) {
+        ConfigLoader loader = loader(extra);
+        RelayConfig config = configure(loader, longRunning);
+        return new Setup(config, StoreStack.configure(modules, config.storeType(), loader.values()), loader);
     }
 
     /** The level of {@code io.wsrelay.*}: {@code configured} for long-running or verbose commands, else WARN. */
@@ -139,20 +177,5 @@ public final class RelayMain {
 
     static Logger log() {
         return LoggerFactory.getLogger(RelayMain.class);
-    }
-
-    /**
-     * The provider whose {@code type()} equals {@code type}: from the archive's
-     * {@code storage/<type>/} folder, or the class path ({@link StoreModules}).
-     *
-     * @throws ConfigurationException naming the folder or the types found, if none or several match
-     */
-    EndpointStoreProvider provider(String type) {
-        return modules.provider(type);
-    }
-
-    /** Opens the configured store; the caller closes it. */
-    EndpointStore openStore(RelayConfig config) {
-        return provider(config.store().type()).create(config.store());
     }
 }

@@ -37,14 +37,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> extra = port == null ? Map.of() : Map.of("relay.port", String.valueOf(port));
-        RelayConfig config = main.config(extra, true);
+        RelayMain.Setup setup = main.setup(extra, true);
+        RelayConfig config = setup.relay();
         checkFree(config.host(), config.port(), "relay.port");
         if (config.operations().hasAdminPort()) {
             String adminHost = config.operations().adminHost().isEmpty() ? config.host() : config.operations().adminHost();
             checkFree(adminHost, config.operations().adminPort(), "relay.admin.port");
         }
-        RelayMain.log().info("store: {}; {}", config.store(), config.operations());
-        EndpointStore store = main.openStore(config);
+        RelayMain.log().info("store: {}; {}", setup.store(), config.operations());
+        EndpointStore store = setup.store().open(true);
         RelayServer relay;
         try {
             relay = Operations.builder(config, store)

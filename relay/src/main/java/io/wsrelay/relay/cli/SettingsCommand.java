@@ -5,12 +5,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code wsrelay settings}: every key with the value in effect, where it came from (default,
- * file, environment, flag) and its environment variable. Secrets are never printed.
+ * {@code wsrelay settings}: every key, the relay's and every available storage module's, with the
+ * value in effect, where it came from (default, file, environment, flag) and its environment
+ * variable. Secrets are never printed.
  */
 @Command(name = "settings", mixinStandardHelpOptions = true,
         description = "List every setting: its effective value, its source (default, file, environment, flag) "
@@ -24,8 +24,8 @@ final class SettingsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigLoader loader = main.loader(Map.of());
-        loader.config(); // a malformed value is an error here too, not a line in the table
+        // A malformed value (the relay's or the store module's) is an error here too, not a line in the table.
+        ConfigLoader loader = main.setup().loader();
         PrintWriter out = spec.commandLine().getOut();
         String format = "%-44s %-30s %-12s %s%n";
         out.printf(format, "KEY", "VALUE", "SOURCE", "ENVIRONMENT");

@@ -12,7 +12,9 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -23,14 +25,20 @@ import java.util.stream.Stream;
  *
  * <p>In the distribution archive the relay jar sits in {@code <home>/lib/} and each storage
  * module, with the libraries it needs beyond the relay's, in a folder of its own,
- * {@code <home>/storage/<type>/}. Only the chosen module's folder is loaded, with a class loader
- * of its own whose parent is the relay's; a type without a folder is refused naming the folder
+ * {@code <home>/storage/<type>/}. Each folder gets a class loader of its own whose parent is the
+ * relay's, so no module sees another's jars; only the chosen module's store is opened, and its
+ * loader becomes the context class loader. A type without a folder is refused naming the folder
  * looked for. Anywhere else (a source checkout, tests, an application that puts the storage
  * modules on its class path) the providers on the relay's own class path are used.
  *
  * <p>Either way the provider is the one whose {@code type()} equals the configured type; none or
- * several is an error naming the types found. Never "first on the class path wins".
- * Not thread-safe: the composition root calls it once.
+ * several is an error naming the types found. Never "first on the class path wins". A caching
+ * module's delegate ({@link EndpointStoreProvider#cachedType()}) comes from the caching module's
+ * own class loader: in the archive its folder carries the store it fronts.
+ *
+ * <p>Before the configuration is read, {@link #available()} lists one provider per installed
+ * module, so that every module's keys are known whichever type is chosen.
+ * Not thread-safe: the composition root uses it from one thread.
  */
 final class StoreModules {
     /** Folder of the storage modules, beside {@code lib/}. */
@@ -40,6 +48,8 @@ final class StoreModules {
 
     private final Optional<Path> home;
     private final ClassLoader relayLoader;
+    /** In the archive: each module folder's class loader, made once. */
+    private final Map<String, ClassLoader> folderLoaders = new HashMap<>();
 
     private StoreModules(Optional<Path> home, ClassLoader relayLoader) {
         this.home = home;
@@ -93,9 +103,48 @@ final class StoreModules {
             throw new ConfigurationException("no storage module '" + type + "' (relay.store.type): folder "
                     + folder + " does not exist; installed: " + installed());
         }
-        ClassLoader loader = new URLClassLoader("wsrelay-storage-" + type, jars(folder), relayLoader);
+        ClassLoader loader = folderLoader(type);
         Thread.currentThread().setContextClassLoader(loader);
         return select(type, ServiceLoader.load(EndpointStoreProvider.class, loader), "in " + folder);
+    }
+
+    private ClassLoader folderLoader(String type) {
+        return folderLoaders.computeIfAbsent(type, t -> new URLClassLoader("wsrelay-storage-" + t,
+                jars(home.orElseThrow().resolve(STORAGE).resolve(t)), relayLoader));
+    }
+
+    /**
+     * The store that {@code cache} is put in front of: the provider of {@code type} found where
+     * {@code cache} was (its class loader).
+     *
+     * @throws ConfigurationException naming the types found, if no single provider of {@code type} is there
+     */
+    EndpointStoreProvider delegate(EndpointStoreProvider cache, String type) {
+        return select(type, ServiceLoader.load(EndpointStoreProvider.class, cache.getClass().getClassLoader()),
+                "beside the " + cache.type() + " store module");
+    }
+
+    /**
+     * One provider per installed module, for the keys they declare: on the class path every
+     * provider found; in the archive, of each {@code storage/<type>/} folder the provider of that
+     * type (a folder without one is skipped here, and refused when chosen). Instantiates the
+     * providers, nothing more: no store is opened.
+     */
+    List<EndpointStoreProvider> available() {
+        if (home.isEmpty()) {
+            List<EndpointStoreProvider> all = new ArrayList<>();
+            ServiceLoader.load(EndpointStoreProvider.class, relayLoader).forEach(all::add);
+            return all;
+        }
+        List<EndpointStoreProvider> out = new ArrayList<>();
+        for (String type : installed()) {
+            ServiceLoader.load(EndpointStoreProvider.class, folderLoader(type)).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .filter(p -> p.type().equals(type))
+                    .findFirst()
+                    .ifPresent(out::add);
+        }
+        return out;
     }
 
     /** The storage module folders of the archive, by name. */

@@ -17,15 +17,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Reads the relay's configuration from its three sources over the defaults table
- * ({@value RelayConfig#REFERENCE}), strictly: every key a source sets must be a key of that
- * table, so a misspelt key stops the process instead of being ignored.
+ * Reads the relay's configuration from its three sources over the defaults tables, strictly:
+ * every key a source sets must be a key of the relay's own table ({@value RelayConfig#REFERENCE})
+ * or of a storage module's ({@link io.wsrelay.relay.spi.EndpointStoreProvider#defaults}), so a
+ * misspelt key stops the process instead of being ignored.
  *
  * <p>Precedence, highest first: flags ({@code --set relay.key=value}), environment variables
  * ({@code WSRELAY_<KEY>}, and {@code WEBSOCKET_PORT} for {@code relay.port}), the config file,
- * the defaults. The known keys are the defaults table's, so a key added there (by any module) is
+ * the defaults. The known keys are the defaults tables', so a key a module adds to its table is
  * known everywhere at once. Environment variables that start with {@value RelayConfig#ENV_PREFIX}
  * must name a key too, except the launcher's own ({@link #LAUNCHER_VARIABLES}).
  *
@@ -71,15 +73,25 @@ public final class ConfigLoader {
     private final Map<String, String> flags;
     private final Map<String, String> environment;
     private final Config file;
-    private final Config merged;
+    /** The relay's defaults, then the modules'. */
+    private final Config defaults;
+    private final Config effective;
 
-    private ConfigLoader(Map<String, String> flags, Map<String, String> environment, Config file) {
+    private ConfigLoader(Map<String, String> flags, Map<String, String> environment, Config file, Config defaults) {
         this.flags = Map.copyOf(flags);
         this.environment = Map.copyOf(environment);
         this.file = file;
-        this.merged = ConfigFactory.parseMap(this.flags, FLAG_ORIGIN)
+        this.defaults = defaults;
+        this.effective = ConfigFactory.parseMap(this.flags, FLAG_ORIGIN)
                 .withFallback(ConfigFactory.parseMap(this.environment, ENV_ORIGIN))
-                .withFallback(file);
+                .withFallback(file)
+                .withFallback(defaults)
+                .resolve();
+    }
+
+    /** As {@link #load(Map, Map, Optional, List)} with the relay's own keys only (no storage module). */
+    public static ConfigLoader load(Map<String, String> flags, Map<String, String> env, Optional<Path> file) {
+        return load(flags, env, file, List.of());
     }
 
     /**
@@ -88,12 +100,28 @@ public final class ConfigLoader {
      * @param flags keys given on the command line
      * @param env   the process environment; only {@code WSRELAY_*} and {@code WEBSOCKET_PORT} are read
      * @param file  a HOCON or {@code .properties} file
-     * @throws ConfigurationException if the file cannot be read or parsed, or a source sets a key
-     *                                that is not in the defaults table (naming the key, its source
-     *                                and the nearest known key)
+     * @param moduleDefaults the defaults tables of the storage modules
+     *                       ({@link io.wsrelay.relay.spi.EndpointStoreProvider#defaults}), whose keys
+     *                       are known beside the relay's own
+     * @throws ConfigurationException if the file cannot be read or parsed, a source sets a key
+     *                                that is in no defaults table (naming the key, its source
+     *                                and the nearest known key), or a module declares a key that
+     *                                is the relay's or another module's
      */
-    public static ConfigLoader load(Map<String, String> flags, Map<String, String> env, Optional<Path> file) {
-        Set<String> known = RelayConfig.documentedDefaults().keySet();
+    public static ConfigLoader load(Map<String, String> flags, Map<String, String> env, Optional<Path> file,
+                                    List<Config> moduleDefaults) {
+        Config defaults = RelayConfig.reference();
+        for (Config module : moduleDefaults) {
+            for (Map.Entry<String, ConfigValue> e : module.entrySet()) {
+                if (defaults.hasPathOrNull(e.getKey())) {
+                    throw new ConfigurationException("setting " + e.getKey() + " declared twice: "
+                            + defaults.getValue(e.getKey()).origin().description() + " and "
+                            + e.getValue().origin().description());
+                }
+            }
+            defaults = defaults.withFallback(module);
+        }
+        Set<String> known = keys(defaults);
         for (String key : flags.keySet()) {
             if (!known.contains(key)) {
                 throw unknown(key, "--set " + key, known);
@@ -105,7 +133,18 @@ public final class ConfigLoader {
                 throw unknown(e.getKey(), e.getValue().origin().description(), known);
             }
         }
-        return new ConfigLoader(flags, fromEnvironment(env, known), fromFile);
+        Map<String, String> fromEnv = fromEnvironment(env, known);
+        try {
+            return new ConfigLoader(flags, fromEnv, fromFile, defaults);
+        } catch (ConfigException e) {
+            throw new ConfigurationException("invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static Set<String> keys(Config defaults) {
+        Set<String> keys = new TreeSet<>();
+        defaults.entrySet().forEach(e -> keys.add(e.getKey()));
+        return keys;
     }
 
     private static Config parse(Path path) {
@@ -160,17 +199,31 @@ public final class ConfigLoader {
     }
 
     /**
-     * Builds the configuration.
+     * Builds the relay's configuration (storage modules read theirs from {@link #values()}).
      *
      * @throws ConfigurationException if a value is malformed or out of range, naming the key, the
      *                                value as given and its source
      */
     public RelayConfig config() {
         try {
-            return RelayConfig.of(merged);
+            return RelayConfig.of(values());
         } catch (IllegalArgumentException e) {
             throw e instanceof ConfigurationException c ? c : new ConfigurationException(e.getMessage(), e);
         }
+    }
+
+    /** The effective value of every known key, for typed reads (the relay's and the storage modules'). */
+    public ConfigValues values() {
+        return new ConfigValues(effective, this::source);
+    }
+
+    /** Every known key with its default value, in key order: the relay's and the storage modules'. */
+    public Map<String, String> defaults() {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
+            out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+        }
+        return out;
     }
 
     /**
@@ -179,28 +232,27 @@ public final class ConfigLoader {
      * @throws ConfigurationException if {@code key} is not a known setting
      */
     public String value(String key) {
-        if (!RelayConfig.documentedDefaults().containsKey(key)) {
-            throw unknown(key, "asked for", RelayConfig.documentedDefaults().keySet());
+        if (!defaults.hasPathOrNull(key)) {
+            throw unknown(key, "asked for", keys(defaults));
         }
-        return String.valueOf(effective().getValue(key).unwrapped());
+        return String.valueOf(effective.getValue(key).unwrapped());
     }
 
-    private Config effective() {
-        return merged.withFallback(ConfigFactory.parseResources(RelayConfig.class.getClassLoader(), RelayConfig.REFERENCE));
-    }
-
-    /** Every key with its effective value and where it came from, in key order. */
+    /** Every known key (the relay's and the storage modules') with its effective value and where it came from, in key order. */
     public List<Setting> settings() {
-        Config effective = effective();
         List<Setting> out = new ArrayList<>();
-        for (String key : RelayConfig.documentedDefaults().keySet()) {
-            Source source = flags.containsKey(key) ? Source.FLAG
-                    : environment.containsKey(key) ? Source.ENVIRONMENT
-                    : file.hasPathOrNull(key) ? Source.FILE : Source.DEFAULT;
+        for (String key : keys(defaults)) {
+            Source source = source(key);
             String value = String.valueOf(effective.getValue(key).unwrapped());
             out.add(new Setting(key, shown(key, value), source, RelayConfig.environmentName(key)));
         }
         return out;
+    }
+
+    private Source source(String key) {
+        return flags.containsKey(key) ? Source.FLAG
+                : environment.containsKey(key) ? Source.ENVIRONMENT
+                : file.hasPathOrNull(key) ? Source.FILE : Source.DEFAULT;
     }
 
     /** Keys whose values are secrets: passwords and tokens. */

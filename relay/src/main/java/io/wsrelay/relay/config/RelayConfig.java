@@ -4,12 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +29,9 @@ import java.util.TreeMap;
  * @param pingInterval        how often the relay pings each side; {@link Duration#ZERO} for never
  * @param closeTimeout        how long a side may take to answer a close frame before it is aborted
  * @param limits              size, count and rate limits
- * @param store               endpoint store settings
+ * @param storeType           {@code relay.store.type}: which storage module serves endpoint
+ *                            lookups ({@code sql}, {@code redis}); the module's own settings are
+ *                            its own ({@link io.wsrelay.relay.spi.EndpointStoreProvider#configure})
  * @param upstreamIdleTimeout an upstream from which nothing arrived this long is closed (1001)
  * @param handshakeTimeout    deadline for a request head (an opening handshake's request line and
  *                            headers), from the connection's opening or the end of its previous
@@ -48,7 +47,7 @@ public record RelayConfig(
         Duration pingInterval,
         Duration closeTimeout,
         Limits limits,
-        Store store,
+        String storeType,
         Duration upstreamIdleTimeout,
         Duration handshakeTimeout,
         Security security,
@@ -68,7 +67,7 @@ public record RelayConfig(
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         Objects.requireNonNull(limits, "limits");
-        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(storeType, "storeType");
         Objects.requireNonNull(upstreamIdleTimeout, "upstreamIdleTimeout");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(security, "security");
@@ -180,57 +179,6 @@ public record RelayConfig(
         }
     }
 
-    /**
-     * Endpoint store settings.
-     *
-     * @param type           provider type, {@code relay.store.type} ({@code sql}, {@code redis})
-     * @param jdbcUrl        JDBC URL of the SQL store; never empty here (the embedded default is
-     *                       filled in)
-     * @param user           JDBC user; empty for none
-     * @param password       JDBC password; empty for none
-     * @param poolSize       pooled connections
-     * @param timeout        longest wait for a lookup (pool plus query)
-     * @param migrateOnStart whether opening the store applies the Flyway migrations
-     * @param properties     every {@code relay.store.*} key as a string, for provider-specific
-     *                       settings (e.g. {@code relay.store.redis.url})
-     */
-    public record Store(
-            String type,
-            String jdbcUrl,
-            String user,
-            String password,
-            int poolSize,
-            Duration timeout,
-            boolean migrateOnStart,
-            Map<String, String> properties) {
-
-        public Store {
-            Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-            Objects.requireNonNull(user, "user");
-            Objects.requireNonNull(password, "password");
-            Objects.requireNonNull(timeout, "timeout");
-            properties = Map.copyOf(properties);
-        }
-
-        /** A provider-specific setting, e.g. {@code property("relay.store.redis.url")}. */
-        public Optional<String> property(String key) {
-            return Optional.ofNullable(properties.get(key)).filter(v -> !v.isEmpty());
-        }
-
-        /** Whether {@link #jdbcUrl} is the embedded H2 database. */
-        public boolean isEmbedded() {
-            return jdbcUrl.startsWith("jdbc:h2:");
-        }
-
-        /** Never prints the password. */
-        @Override
-        public String toString() {
-            return "Store{type=" + type + ", jdbcUrl=" + jdbcUrl + ", user=" + user + ", poolSize=" + poolSize
-                    + ", timeout=" + timeout + ", migrateOnStart=" + migrateOnStart + "}";
-        }
-    }
-
     /** How log lines are written (logback, {@code relay.log.format}). */
     public enum LogFormat {
         /** One human-readable line per event. */
@@ -332,8 +280,9 @@ public record RelayConfig(
     }
 
     /**
-     * Every key with its default value, in key order: the defaults table, which is also the list
-     * of known keys ({@link ConfigLoader}); for the README, {@code settings} and {@code --help}.
+     * The relay's own keys with their default values, in key order: the defaults table. With the
+     * keys the storage modules declare ({@link io.wsrelay.relay.spi.EndpointStoreProvider#defaults})
+     * these are the known keys ({@link ConfigLoader}).
      */
     public static Map<String, String> documentedDefaults() {
         Map<String, String> out = new TreeMap<>();
@@ -343,7 +292,7 @@ public record RelayConfig(
         return out;
     }
 
-    private static Config reference() {
+    static Config reference() {
         return ConfigFactory.parseResources(RelayConfig.class.getClassLoader(), REFERENCE);
     }
 
@@ -351,22 +300,10 @@ public record RelayConfig(
     public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     /**
-     * Builds the configuration from merged sources over the defaults, reading each key with its
-     * type and range so that a bad value is reported with its key, the value as given and where
-     * it came from.
+     * Builds the configuration from the effective values, reading each key with its type and range
+     * so that a bad value is reported with its key, the value as given and where it came from.
      */
-    static RelayConfig of(Config overrides) {
-        Values v = new Values(overrides.withFallback(reference()).resolve());
-        String dataDir = v.string("relay.data-dir");
-        Path dir = dataDir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dataDir);
-        String jdbcUrl = v.string("relay.store.jdbc-url");
-        if (jdbcUrl.isEmpty()) {
-            jdbcUrl = embeddedJdbcUrl(dir);
-        }
-        Map<String, String> storeProps = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigValue> e : v.c.getConfig("relay.store").entrySet()) {
-            storeProps.put("relay.store." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
-        }
+    static RelayConfig of(ConfigValues v) {
         v.choice("relay.log.level", LOG_LEVELS);
         try {
             return new RelayConfig(
@@ -386,15 +323,7 @@ public record RelayConfig(
                             (int) v.bytes("relay.limits.max-request-header-bytes", 1, Integer.MAX_VALUE),
                             v.integer("relay.limits.max-pending-heads", 1, Integer.MAX_VALUE),
                             v.integer("relay.limits.max-pending-heads-per-client", 1, Integer.MAX_VALUE)),
-                    new Store(
-                            v.string("relay.store.type"),
-                            jdbcUrl,
-                            v.string("relay.store.user"),
-                            v.string("relay.store.password"),
-                            v.integer("relay.store.pool-size", 1, Integer.MAX_VALUE),
-                            v.duration("relay.store.timeout", false),
-                            v.bool("relay.store.migrate-on-start"),
-                            storeProps),
+                    v.string("relay.store.type"),
                     v.duration("relay.upstream.idle-timeout", false),
                     v.duration("relay.handshake-timeout", false),
                     new Security(
@@ -421,131 +350,9 @@ public record RelayConfig(
         }
     }
 
-    /**
-     * Typed, range-checked reads of the merged configuration; every failure names the key, the
-     * value as given, what was expected and the value's source.
-     */
-    private record Values(Config c) {
-        String string(String key) {
-            try {
-                return c.getString(key);
-            } catch (ConfigException e) {
-                throw bad(key, "a string", e);
-            }
-        }
-
-        boolean bool(String key) {
-            try {
-                return c.getBoolean(key);
-            } catch (ConfigException e) {
-                throw bad(key, "true or false", e);
-            }
-        }
-
-        int integer(String key, int min, int max) {
-            int value;
-            try {
-                value = c.getInt(key);
-            } catch (ConfigException e) {
-                throw bad(key, range("a whole number", min, max), e);
-            }
-            if (value < min || value > max) {
-                throw bad(key, range("a whole number", min, max), null);
-            }
-            return value;
-        }
-
-        long bytes(String key, long min, long max) {
-            long value;
-            try {
-                value = c.getBytes(key);
-            } catch (ConfigException e) {
-                throw bad(key, range("a size (bytes, or with KiB, MiB, GiB)", min, max), e);
-            }
-            if (value < min || value > max) {
-                throw bad(key, range("a size in bytes", min, max), null);
-            }
-            return value;
-        }
-
-        Duration duration(String key, boolean zeroAllowed) {
-            Duration value;
-            String expected = zeroAllowed ? "a duration of 0 or more (500ms, 10s, 2m)" : "a positive duration (500ms, 10s, 2m)";
-            try {
-                value = c.getDuration(key);
-            } catch (ConfigException e) {
-                throw bad(key, expected, e);
-            }
-            if (value.isNegative() || (!zeroAllowed && value.isZero())) {
-                throw bad(key, expected, null);
-            }
-            return value;
-        }
-
-        /** A HOCON list, or (from the environment and flags, which carry strings) one comma-separated string; blanks are dropped. */
-        List<String> list(String key) {
-            try {
-                if (c.getValue(key).valueType() == ConfigValueType.LIST) {
-                    return c.getStringList(key);
-                }
-                return Arrays.stream(c.getString(key).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-            } catch (ConfigException e) {
-                throw bad(key, "a list of strings (comma-separated in the environment and flags)", e);
-            }
-        }
-
-        /** One of {@code choices}, case-insensitive; returns it upper-cased. */
-        String choice(String key, List<String> choices) {
-            String value = string(key).strip().toUpperCase(java.util.Locale.ROOT);
-            if (!choices.contains(value)) {
-                throw bad(key, "one of " + String.join(", ", choices.stream().map(ch -> ch.toLowerCase(java.util.Locale.ROOT)).toList()), null);
-            }
-            return value;
-        }
-
-        private static String range(String what, long min, long max) {
-            if (max == Integer.MAX_VALUE || max == Long.MAX_VALUE) {
-                return what + " of at least " + min;
-            }
-            return what + " from " + min + " to " + max;
-        }
-
-        private ConfigurationException bad(String key, String expected, Exception cause) {
-            ConfigValue value = c.hasPathOrNull(key) ? c.getValue(key) : null;
-            String given = value == null ? "nothing" : "'" + value.unwrapped() + "'";
-            String from = value == null ? "" : " (" + source(value) + ")";
-            return new ConfigurationException(key + " must be " + expected + ", was " + given + from, cause);
-        }
-
-        private static String source(ConfigValue value) {
-            String origin = value.origin().description();
-            if (origin.startsWith("--set")) {
-                return "from --set";
-            }
-            if (origin.startsWith("environment")) {
-                return "from the environment";
-            }
-            if (origin.startsWith(REFERENCE)) {
-                return "the default";
-            }
-            return "from " + origin;
-        }
-    }
-
-    /**
-     * The embedded database: an H2 file in PostgreSQL mode. {@code AUTO_SERVER} lets the
-     * command line change endpoints while a relay holds the file open; {@code AUTO_RECONNECT}
-     * lets a process whose connections went through another one's server (the one that opened
-     * the file first) carry on when that process exits.
-     */
-    static String embeddedJdbcUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("wsrelay")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
-    }
-
     /** A copy listening on another port (tests use 0). */
     public RelayConfig withPort(int newPort) {
-        return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, store,
+        return new RelayConfig(host, newPort, connectTimeout, idleTimeout, pingInterval, closeTimeout, limits, storeType,
                 upstreamIdleTimeout, handshakeTimeout, security, operations);
     }
 }

@@ -1,5 +1,8 @@
 package io.wsrelay.relay.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -127,10 +131,73 @@ class ConfigLoaderTest {
                 () -> assertFalse(settings.toString().contains("s3cret")));
     }
 
+    /** A storage module's defaults table, as a provider declares it. */
+    private static final Config MODULE = ConfigFactory.parseString("""
+            relay.store.demo {
+              url = "demo://127.0.0.1:1"
+              jdbc-url = ""
+              pool-size = 4
+            }
+            """, ConfigParseOptions.defaults().setOriginDescription("wsrelay-store-demo.conf"));
+
+    private static ConfigLoader withModule(Map<String, String> flags, Map<String, String> env) {
+        return ConfigLoader.load(flags, env, Optional.empty(), List.of(MODULE));
+    }
+
+    @Test
+    void aModulesKeysAreKnownInEverySourceAndShownWithTheirSource() {
+        ConfigLoader loader = withModule(Map.of("relay.store.demo.pool-size", "8"),
+                Map.of("WSRELAY_STORE_DEMO_URL", "demo://db:2"));
+        Map<String, ConfigLoader.Setting> settings = loader.settings().stream()
+                .collect(Collectors.toMap(ConfigLoader.Setting::key, Function.identity()));
+        assertAll(
+                () -> assertEquals("demo://db:2", loader.values().string("relay.store.demo.url")),
+                () -> assertEquals(8, loader.values().integer("relay.store.demo.pool-size", 1, 100)),
+                () -> assertEquals(new ConfigLoader.Setting("relay.store.demo.url", "demo://db:2", ConfigLoader.Source.ENVIRONMENT,
+                        "WSRELAY_STORE_DEMO_URL"), settings.get("relay.store.demo.url")),
+                () -> assertEquals(ConfigLoader.Source.FLAG, settings.get("relay.store.demo.pool-size").source()),
+                () -> assertEquals(ConfigLoader.Source.DEFAULT, settings.get("relay.store.demo.jdbc-url").source()),
+                () -> assertTrue(settings.keySet().containsAll(RelayConfig.documentedDefaults().keySet())));
+    }
+
+    @Test
+    void aMisspeltModuleKeyIsRefusedWithTheNearestModuleKey() {
+        ConfigurationException flag = assertThrows(ConfigurationException.class,
+                () -> withModule(Map.of("relay.store.demo.pool-sise", "8"), Map.of()));
+        ConfigurationException env = assertThrows(ConfigurationException.class,
+                () -> withModule(Map.of(), Map.of("WSRELAY_STORE_DEMO_UR", "x")));
+        assertAll(
+                () -> assertEquals("unknown setting relay.store.demo.pool-sise (--set relay.store.demo.pool-sise); did you mean "
+                        + "relay.store.demo.pool-size?", flag.getMessage()),
+                () -> assertEquals("unknown setting in the environment: WSRELAY_STORE_DEMO_UR; did you mean "
+                        + "WSRELAY_STORE_DEMO_URL (relay.store.demo.url)?", env.getMessage()),
+                // Without the module its keys are unknown.
+                () -> assertThrows(ConfigurationException.class,
+                        () -> ConfigLoader.load(Map.of("relay.store.demo.url", "x"), Map.of(), Optional.empty())));
+    }
+
+    @Test
+    void aMalformedModuleValueNamesTheKeyTheValueAndItsSource() {
+        ConfigValues values = withModule(Map.of("relay.store.demo.pool-size", "0"), Map.of()).values();
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> values.integer("relay.store.demo.pool-size", 1, Integer.MAX_VALUE));
+        assertEquals("relay.store.demo.pool-size must be a whole number of at least 1, was '0' (from --set)", e.getMessage());
+        assertEquals("relay.store.demo.url must be a demo:// URL, was 'demo://127.0.0.1:1' (the default)",
+                values.invalid("relay.store.demo.url", "a demo:// URL").getMessage());
+    }
+
+    @Test
+    void aModuleThatDeclaresAKeyOfTheRelayIsRefused() {
+        Config clash = ConfigFactory.parseString("relay.port = 1", ConfigParseOptions.defaults().setOriginDescription("clash.conf"));
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> ConfigLoader.load(Map.of(), Map.of(), Optional.empty(), List.of(clash)));
+        assertTrue(e.getMessage().startsWith("setting relay.port declared twice: " + RelayConfig.REFERENCE), e.getMessage());
+    }
+
     @Test
     void settingsNeverShowAPasswordInAUrl() {
-        ConfigLoader loader = ConfigLoader.load(Map.of("relay.store.redis.url", "redis://app:hunter2@cache:6379/0",
-                "relay.store.jdbc-url", "jdbc:postgresql://db/wsrelay?user=w&password=hunter2"), Map.of(), Optional.empty());
+        ConfigLoader loader = withModule(Map.of("relay.store.demo.url", "redis://app:hunter2@cache:6379/0",
+                "relay.store.demo.jdbc-url", "jdbc:postgresql://db/wsrelay?user=w&password=hunter2"), Map.of());
         String shown = loader.settings().toString();
         assertAll(
                 () -> assertFalse(shown.contains("hunter2"), shown),

@@ -134,10 +134,10 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
      * Puts a Redis cache in front of {@code delegate}, which this store owns from now on and
      * closes on {@link #close()}. Returns at once; Redis is connected on first use.
      *
-     * @param delegate the store of record, normally {@code SqlEndpointStore}; one that does not
-     *                 cache unknown ids itself ({@code SqlEndpointStore.create(config, Duration.ZERO)}),
-     *                 since it would not hear other nodes' writes and this store would copy its
-     *                 stale "unknown" into Redis
+     * @param delegate the store of record, normally the SQL store; one that does not cache
+     *                 unknown ids itself (opened {@linkplain io.wsrelay.relay.spi.StoreContext#behindCache
+     *                 behind a cache}), since it would not hear other nodes' writes and this store
+     *                 would copy its stale "unknown" into Redis
      * @param config   the Redis settings ({@link RedisCacheConfig#from})
      * @return an open store; the caller closes it
      * @throws NullPointerException if an argument is null

@@ -1,9 +1,9 @@
 package io.wsrelay.storage.redis;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.config.ConfigValues;
+import io.wsrelay.relay.config.ConfigurationException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;
@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of the Redis cache, the {@code relay.store.redis.*} keys. Immutable.
+ * Settings of the Redis cache, the {@code relay.store.redis.*} keys this module declares in
+ * {@value #DEFAULTS}. Immutable.
  *
  * @param url            {@code redis://[user:password@]host:port[/database]} or {@code rediss://}
  *                       for TLS; standalone Redis
@@ -43,6 +44,8 @@ public record RedisCacheConfig(
 
     /** Where the keys live in the relay configuration. */
     public static final String PREFIX = "relay.store.redis";
+    /** The module's defaults table, a resource of this jar. */
+    public static final String DEFAULTS = "wsrelay-store-redis.conf";
 
     /**
      * Validates the settings.
@@ -85,31 +88,37 @@ public record RedisCacheConfig(
         positive("local-cache-ttl", localCacheTtl);
     }
 
+    /** This module's keys and their defaults ({@value #DEFAULTS}). */
+    static Config defaults() {
+        return ConfigFactory.parseResources(RedisCacheConfig.class.getClassLoader(), DEFAULTS);
+    }
+
     /**
-     * Reads the {@code relay.store.redis.*} keys of {@code store}; keys it lacks take their defaults
-     * from {@code wsrelay-reference.conf}, so a {@link RelayConfig.Store} built by hand works too.
+     * Reads the {@code relay.store.redis.*} keys.
      *
-     * @throws IllegalArgumentException if a value has the wrong type or is out of range
+     * @throws ConfigurationException naming the key, if a value has the wrong type or is out of
+     *                                range (never quoting a password)
      */
-    public static RedisCacheConfig from(RelayConfig.Store store) {
-        Config all = ConfigFactory.parseMap(store.properties(), "relay.store")
-                .withFallback(ConfigFactory.parseResources(RelayConfig.class.getClassLoader(), RelayConfig.REFERENCE));
+    public static RedisCacheConfig from(ConfigValues settings) {
+        String p = PREFIX + ".";
         try {
-            Config c = all.getConfig(PREFIX);
             return new RedisCacheConfig(
-                    uri(c.getString("url")),
-                    c.getString("key-prefix"),
-                    c.getDuration("ttl"),
-                    c.getDuration("negative-ttl"),
-                    c.getInt("pool-size"),
-                    c.getDuration("pool-wait"),
-                    c.getDuration("connect-timeout"),
-                    c.getDuration("timeout"),
-                    c.getDuration("retry-interval"),
-                    c.getInt("local-cache-size"),
-                    c.getDuration("local-cache-ttl"));
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("invalid " + PREFIX + " configuration: " + e.getMessage(), e);
+                    uri(settings.string(p + "url")),
+                    settings.string(p + "key-prefix"),
+                    settings.duration(p + "ttl", false),
+                    settings.duration(p + "negative-ttl", true),
+                    settings.integer(p + "pool-size", 1, Integer.MAX_VALUE),
+                    settings.duration(p + "pool-wait", false),
+                    settings.duration(p + "connect-timeout", false),
+                    settings.duration(p + "timeout", false),
+                    settings.duration(p + "retry-interval", false),
+                    settings.integer(p + "local-cache-size", 0, Integer.MAX_VALUE),
+                    settings.duration(p + "local-cache-ttl", false));
+        } catch (ConfigurationException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // The record's own checks (URL scheme, empty prefix) name the key and never the password.
+            throw new ConfigurationException(e.getMessage(), e);
         }
     }
 

@@ -1,29 +1,28 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.config.RelayConfig;
+import com.typesafe.config.Config;
+import io.wsrelay.relay.config.ConfigValues;
+import io.wsrelay.relay.spi.ConfiguredStore;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.EndpointStoreProvider;
-import io.wsrelay.relay.spi.StoreException;
-import io.wsrelay.relay.spi.StoreUnavailableException;
-import io.wsrelay.storage.sql.SqlEndpointStore;
-import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.relay.spi.StoreContext;
 
-import java.time.Duration;
-import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The {@code redis} store type: {@link CachingEndpointStore} over {@link io.wsrelay.storage.sql.SqlEndpointStore}, with
- * {@code relay.store.*} configuring the SQL store as for the {@code sql} type and
- * {@code relay.store.redis.*} the cache. Found by the launcher through
- * {@link java.util.ServiceLoader}; stateless, so one instance may serve any number of calls, from
- * any thread.
+ * The {@code redis} store type: a {@link CachingEndpointStore} in front of the {@code sql} store
+ * ({@link #cachedType()}), configured by the {@code relay.store.redis.*} keys it declares
+ * ({@link RedisCacheConfig}). This module does not open the SQL store: the composition root
+ * configures and opens it (as the {@code sql} type, its own keys, without its own memory of
+ * unknown ids) and passes it in. Found by the launcher through {@link java.util.ServiceLoader};
+ * stateless, so one instance may serve any number of calls, from any thread.
  */
 public final class RedisEndpointStoreProvider implements EndpointStoreProvider {
 
     /** The value of {@code relay.store.type} that selects this provider. */
     public static final String TYPE = "redis";
-
-    private final SqlEndpointStoreProvider sql = new SqlEndpointStoreProvider();
+    /** The store type this one caches: its source of truth. */
+    public static final String CACHED_TYPE = "sql";
 
     /** For {@link java.util.ServiceLoader}; stateless. */
     public RedisEndpointStoreProvider() {
@@ -34,39 +33,51 @@ public final class RedisEndpointStoreProvider implements EndpointStoreProvider {
         return TYPE;
     }
 
+    /** {@inheritDoc} <p>{@value RedisCacheConfig#DEFAULTS}: the {@code relay.store.redis.*} keys. */
+    @Override
+    public Config defaults() {
+        return RedisCacheConfig.defaults();
+    }
+
+    /** {@inheritDoc} <p>{@value #CACHED_TYPE}. */
+    @Override
+    public Optional<String> cachedType() {
+        return Optional.of(CACHED_TYPE);
+    }
+
     /**
      * {@inheritDoc}
      *
-     * <p>Reads the Redis settings first, so a bad one fails before any connection is opened; then
-     * opens the SQL store exactly as the {@code sql} type does (migrating it first when
-     * {@code config.migrateOnStart()}), and puts the cache in front of it. Does not wait for Redis: a relay started
-     * during a Redis outage serves from SQL until Redis answers.
-     *
-     * @throws IllegalArgumentException  if a {@code relay.store.redis.*} value is invalid
-     * @throws StoreUnavailableException if the database cannot be reached
+     * <p>Opening puts the cache in front of {@code context.delegate()} and does not wait for
+     * Redis: a relay started during a Redis outage serves from the delegate until Redis answers.
+     * The cache closes the delegate when it is closed. Redis holds nothing that needs migrating.
      */
     @Override
-    public EndpointStore create(RelayConfig.Store config) throws StoreException {
-        Objects.requireNonNull(config, "config");
-        RedisCacheConfig redis = RedisCacheConfig.from(config);
-        if (config.migrateOnStart()) {
-            sql.migrate(config);
-        }
-        // Without the SQL store's own cache of unknown ids: it would not hear other nodes' writes,
-        // and a stale "unknown" would be copied into Redis for every node. Redis caches them.
-        EndpointStore store = SqlEndpointStore.create(config, Duration.ZERO);
-        try {
-            return CachingEndpointStore.create(store, redis);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-    }
+    public ConfiguredStore configure(ConfigValues settings) {
+        RedisCacheConfig config = RedisCacheConfig.from(settings);
+        return new ConfiguredStore() {
+            @Override
+            public EndpointStore open(StoreContext context) {
+                EndpointStore delegate = context.delegate().orElseThrow(() -> new IllegalArgumentException(
+                        "the redis store caches another store (" + CACHED_TYPE + "); open it over one"));
+                return CachingEndpointStore.create(delegate, config);
+            }
 
-    /** {@inheritDoc} <p>The SQL store's migrations; Redis holds nothing that needs migrating. */
-    @Override
-    public int migrate(RelayConfig.Store config) throws StoreException {
-        return sql.migrate(config);
+            @Override
+            public int migrate() {
+                return 0;
+            }
+
+            @Override
+            public String location() {
+                return RedisCacheConfig.redact(config.url());
+            }
+
+            @Override
+            public String toString() {
+                return config.toString();
+            }
+        };
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.wsrelay.storage.redis;
 
 import ch.qos.logback.classic.Level;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -9,6 +8,7 @@ import io.wsrelay.relay.spi.StoreUnavailableException;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +51,7 @@ class CachingEndpointStoreIT {
     private final Closer closer = new Closer();
     private SharedRedis redis;
     private PostgresSchemas schemas;
-    private RelayConfig.Store database;
+    private SqlStoreConfig database;
     /** The database behind every cache's back: what another tool could change. */
     private SqlEndpointStore direct;
     private String prefix;

@@ -1,12 +1,12 @@
 package io.wsrelay.storage.redis;
 
 import ch.qos.logback.classic.Level;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.StoreUnavailableException;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class CachingEndpointStoreOutageIT {
     private final Closer closer = new Closer();
     private PostgresSchemas schemas;
     private TcpProxy postgres;
-    private RelayConfig.Store database;
+    private SqlStoreConfig database;
     private SqlEndpointStore direct;
 
     @BeforeEach

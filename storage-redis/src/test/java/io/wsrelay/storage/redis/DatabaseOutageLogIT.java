@@ -3,13 +3,13 @@ package io.wsrelay.storage.redis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wsrelay.relay.RawClient;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayProcess;
 import io.wsrelay.relay.TestUpstream;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,12 +68,12 @@ class DatabaseOutageLogIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES) // a relay process and 300 upgrades on a shared machine
     void anOutageIsOneLineWhenItStartsAndOneWhenItEndsInTheConfiguredFormat() throws Exception {
-        RelayConfig.Store database = schemas.create();
+        SqlStoreConfig database = schemas.create();
         new SqlEndpointStoreProvider().migrate(database);
         try (SqlEndpointStore direct = SqlEndpointStore.create(database)) {
             direct.insert(Endpoint.of("e1", upstream.uri().toString()));
         }
-        RelayConfig.Store proxied = TestStores.throughProxy(database, postgres);
+        SqlStoreConfig proxied = TestStores.throughProxy(database, postgres);
         Map<String, String> settings = new HashMap<>(Map.of(
                 "relay.store.type", "redis",
                 "relay.store.jdbc-url", proxied.jdbcUrl(),

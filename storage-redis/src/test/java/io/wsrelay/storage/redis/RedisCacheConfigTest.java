@@ -1,14 +1,19 @@
 package io.wsrelay.storage.redis;
 
+import io.wsrelay.relay.config.ConfigurationException;
 import io.wsrelay.relay.config.RelayConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +25,7 @@ class RedisCacheConfigTest {
 
     @Test
     void defaultsAreTheDocumentedOnes() {
-        RedisCacheConfig c = RedisCacheConfig.from(RelayConfig.defaults().store());
+        RedisCacheConfig c = TestStores.redisSettings(Map.of());
         assertAll(
                 () -> assertEquals(URI.create("redis://127.0.0.1:6379"), c.url()),
                 () -> assertEquals("wsrelay:", c.keyPrefix()),
@@ -36,12 +41,6 @@ class RedisCacheConfigTest {
     }
 
     @Test
-    void storeBuiltWithoutRedisKeysGetsTheDefaults() {
-        var store = new RelayConfig.Store("redis", "jdbc:h2:mem:x", "", "", 1, Duration.ofSeconds(1), false, Map.of());
-        assertEquals(RedisCacheConfig.from(RelayConfig.defaults().store()), RedisCacheConfig.from(store));
-    }
-
-    @Test
     void environmentVariablesSetEveryKeyIncludingDashedOnes() {
         Map<String, String> env = Map.of(
                 "WSRELAY_STORE_TYPE", "redis",
@@ -50,10 +49,10 @@ class RedisCacheConfigTest {
                 "WSRELAY_STORE_REDIS_NEGATIVE_TTL", "3s",
                 "WSRELAY_STORE_REDIS_POOL_SIZE", "64",
                 "WSRELAY_STORE_REDIS_LOCAL_CACHE_SIZE", "0");
-        RelayConfig config = RelayConfig.load(Map.of(), env, Optional.empty());
-        RedisCacheConfig c = RedisCacheConfig.from(config.store());
+        RelayConfig config = RelayConfig.load(Map.of(), Map.of("WSRELAY_STORE_TYPE", "redis"), Optional.empty());
+        RedisCacheConfig c = RedisCacheConfig.from(TestStores.settings(Map.of(), env));
         assertAll(
-                () -> assertEquals("redis", config.store().type()),
+                () -> assertEquals("redis", config.storeType()),
                 () -> assertEquals(URI.create("redis://cache:6380/2"), c.url()),
                 () -> assertEquals("blue:", c.keyPrefix()),
                 () -> assertEquals(Duration.ofSeconds(3), c.negativeTtl()),
@@ -74,18 +73,37 @@ class RedisCacheConfigTest {
             "relay.store.redis.retry-interval | soon",
             "relay.store.redis.local-cache-size | -1"})
     void invalidValueIsRefusedNamingItsKey(String key, String value) {
-        var store = RelayConfig.from(Map.of(key, value)).store();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisCacheConfig.from(store));
-        String shortKey = key.substring(key.lastIndexOf('.') + 1);
-        assertTrue(e.getMessage().contains(shortKey), e.getMessage());
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> TestStores.redisSettings(Map.of(key, value)));
+        assertTrue(e.getMessage().startsWith(key + " "), e.getMessage());
+    }
+
+    @Test
+    void outOfRangeValueNamesTheKeyTheValueAndItsSource() {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> TestStores.redisSettings(Map.of("relay.store.redis.pool-size", "0")));
+        assertEquals("relay.store.redis.pool-size must be a whole number of at least 1, was '0' (from --set)", e.getMessage());
+    }
+
+    @Test
+    void everyKeyIsInTheRedisGuideWhichTheReadmeLinks() throws Exception {
+        String guide = Files.readString(Path.of("..", "docs", "redis.md"));
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Set<String> missing = new TreeSet<>();
+        new RedisEndpointStoreProvider().defaults().entrySet().forEach(e -> {
+            if (!guide.contains("`" + e.getKey() + "`")) {
+                missing.add(e.getKey());
+            }
+        });
+        assertAll(
+                () -> assertEquals(Set.of(), missing, "keys missing from docs/redis.md"),
+                () -> assertTrue(readme.contains("(docs/redis.md)"), "README links the Redis guide"));
     }
 
     @Test
     void passwordNeverAppearsInTextOrErrors() {
-        var store = RelayConfig.from(Map.of("relay.store.redis.url", "redis://app:hunter2@cache:6379/0")).store();
-        RedisCacheConfig c = RedisCacheConfig.from(store);
-        var bad = RelayConfig.from(Map.of("relay.store.redis.url", "redis://app:hunter2@cache:6379/x y")).store();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RedisCacheConfig.from(bad));
+        RedisCacheConfig c = TestStores.redisSettings(Map.of("relay.store.redis.url", "redis://app:hunter2@cache:6379/0"));
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> TestStores.redisSettings(Map.of("relay.store.redis.url", "redis://app:hunter2@cache:6379/x y")));
         assertAll(
                 () -> assertEquals("redis://***@cache:6379/0", RedisCacheConfig.redact(c.url())),
                 () -> assertFalse(c.toString().contains("hunter2"), c.toString()),

@@ -1,6 +1,5 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayProcess;
 import io.wsrelay.relay.Scrape;
 import io.wsrelay.relay.TestUpstream;
@@ -8,6 +7,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ final class RelayCluster implements AutoCloseable {
         this.nodes = new RelayProcess[size];
         try {
             schemas = closer.add(new PostgresSchemas());
-            RelayConfig.Store database = schemas.create();
+            SqlStoreConfig database = schemas.create();
             new SqlEndpointStoreProvider().migrate(database);
             redis = closer.add(PrivateRedis.start());
             upstream = closer.add(TestUpstream.start());

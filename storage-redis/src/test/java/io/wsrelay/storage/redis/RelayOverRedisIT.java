@@ -7,6 +7,7 @@ import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class RelayOverRedisIT {
         redis.close();
     }
 
-    private CachingEndpointStore node(io.wsrelay.relay.config.RelayConfig.Store database, URI redisUrl) {
+    private CachingEndpointStore node(SqlStoreConfig database, URI redisUrl) {
         return closer.add(CachingEndpointStore.create(SqlEndpointStore.create(database, Duration.ZERO),
                 TestStores.cache(redisUrl, prefix, 1000)));
     }

@@ -1,10 +1,15 @@
 package io.wsrelay.storage.redis;
 
-import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.config.ConfigLoader;
+import io.wsrelay.relay.config.ConfigValues;
+import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Settings the Redis store tests share. */
 final class TestStores {
@@ -34,8 +39,22 @@ final class TestStores {
      * {@code sql} (a fresh PostgreSQL schema) reached through {@code proxy}, with a short store
      * timeout, so that cutting the proxy makes the database unreachable within half a second.
      */
-    static RelayConfig.Store throughProxy(RelayConfig.Store sql, TcpProxy proxy) {
+    static SqlStoreConfig throughProxy(SqlStoreConfig sql, TcpProxy proxy) {
         String url = sql.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
-        return new RelayConfig.Store("sql", url, sql.user(), sql.password(), 2, Duration.ofMillis(500), true, Map.of());
+        return new SqlStoreConfig(url, sql.user(), sql.password(), 2, Duration.ofMillis(500), true);
+    }
+
+    /**
+     * The effective settings of a relay with both store modules, as the launcher reads them:
+     * {@code flags} and {@code env} over the defaults of the relay, storage-sql and this module.
+     */
+    static ConfigValues settings(Map<String, String> flags, Map<String, String> env) {
+        return ConfigLoader.load(flags, env, Optional.empty(),
+                List.of(new SqlEndpointStoreProvider().defaults(), new RedisEndpointStoreProvider().defaults())).values();
+    }
+
+    /** {@link #settings(Map, Map)} read as the Redis cache's. */
+    static RedisCacheConfig redisSettings(Map<String, String> flags) {
+        return RedisCacheConfig.from(settings(flags, Map.of()));
     }
 }

@@ -2,7 +2,6 @@ package io.wsrelay.storage.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.StoreException;
 import org.jooq.SQLDialect;
 
@@ -26,7 +25,7 @@ final class ConnectionPools {
     /** HikariCP's default; a longer check of an idle connection would only delay the caller. */
     private static final long MAX_VALIDATION_TIMEOUT_MILLIS = 5_000;
     /** How long opening an embedded file may retry while another process creates or locks it. */
-    private static final long EMBEDDED_OPEN_MILLIS = 15_000;
+    private static final long EMBEDDED_OPEN_MILLIS = 30_000;
 
     /**
      * H2's system property for the address its servers bind, the {@code AUTO_SERVER} one included,
@@ -92,7 +91,7 @@ final class ConnectionPools {
      * @throws StoreUnavailableException if the database cannot be reached in time
      * @throws StoreException            if the URL is unsupported or the pool cannot start otherwise
      */
-    static HikariDataSource open(RelayConfig.Store config, int size, String poolName) {
+    static HikariDataSource open(SqlStoreConfig config, int size, String poolName) {
         dialect(config.jdbcUrl()); // refuses other databases before any file or socket is touched
         embeddedDirectory(config.jdbcUrl()).ifPresent(ConnectionPools::createDirectories);
         long timeoutMillis = Math.max(HIKARI_MIN_TIMEOUT_MILLIS, config.timeout().toMillis());

@@ -3,7 +3,6 @@ package io.wsrelay.storage.sql;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.zaxxer.hikari.HikariDataSource;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -119,18 +118,18 @@ public final class SqlEndpointStore implements EndpointStore {
      *                                   cannot be opened for another reason
      * @throws NullPointerException      if {@code config} is null
      */
-    public static SqlEndpointStore create(RelayConfig.Store config) throws StoreException {
+    public static SqlEndpointStore create(SqlStoreConfig config) throws StoreException {
         return create(config, NEGATIVE_TTL);
     }
 
     /**
-     * As {@link #create(RelayConfig.Store)}, with unknown ids cached for {@code negativeTtl}
+     * As {@link #create(SqlStoreConfig)}, with unknown ids cached for {@code negativeTtl}
      * ({@link Duration#ZERO}: not at all, for a caching store in front that caches them itself and
      * hears of other nodes' writes, which this store would not).
      *
      * @throws IllegalArgumentException if {@code negativeTtl} is negative
      */
-    public static SqlEndpointStore create(RelayConfig.Store config, Duration negativeTtl) throws StoreException {
+    public static SqlEndpointStore create(SqlStoreConfig config, Duration negativeTtl) throws StoreException {
         Objects.requireNonNull(config, "config");
         if (negativeTtl.isNegative()) {
             throw new IllegalArgumentException("negativeTtl must be >= 0, was " + negativeTtl);

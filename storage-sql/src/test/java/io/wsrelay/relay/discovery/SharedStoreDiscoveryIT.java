@@ -13,6 +13,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
+import io.wsrelay.storage.sql.SqlStoreConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class SharedStoreDiscoveryIT {
 
     private final PostgresSchemas schemas = new PostgresSchemas();
     private final List<AutoCloseable> open = new ArrayList<>();
-    private RelayConfig.Store database;
+    private SqlStoreConfig database;
     private ProtocolUpstream upstream;
 
     @BeforeEach

@@ -1,6 +1,5 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class EmbeddedStoreSharingIT {
 
     @Test
     void twoStoresInOneProcessSeeEachOthersWrites() {
-        RelayConfig.Store config = TestEndpoints.embedded(dir);
+        SqlStoreConfig config = TestEndpoints.embedded(dir);
         try (EndpointStore first = provider.create(config); EndpointStore second = provider.create(config)) {
             assertTrue(first.insert(TestEndpoints.bare("a")));
             assertEquals(Optional.of(TestEndpoints.bare("a")), second.lookup("a"));
@@ -44,7 +43,7 @@ class EmbeddedStoreSharingIT {
 
     @Test
     void storeInAnotherProcessSeesAndChangesTheRelaysEndpoints() throws IOException, InterruptedException {
-        RelayConfig.Store config = TestEndpoints.embedded(dir);
+        SqlStoreConfig config = TestEndpoints.embedded(dir);
         try (EndpointStore relay = provider.create(config)) {
             relay.insert(TestEndpoints.bare(FROM_RELAY));
 

@@ -1,6 +1,5 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -8,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -36,12 +34,12 @@ public final class PostgresSchemas implements AutoCloseable {
      *
      * @throws AssertionError if PostgreSQL cannot be reached, saying how to start it
      */
-    public RelayConfig.Store create() {
+    public SqlStoreConfig create() {
         String schema = "wsrelay_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         execute("CREATE SCHEMA " + schema);
         created.add(schema);
-        return new RelayConfig.Store("sql", url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                user, password, 8, Timeouts.STORE, true, Map.of());
+        return new SqlStoreConfig(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                user, password, 8, Timeouts.STORE, true);
     }
 
     /** Drops every schema this instance created, with what is in it. */

@@ -1,6 +1,5 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 import io.wsrelay.relay.spi.EndpointStore;
@@ -52,7 +51,7 @@ abstract class SqlEndpointStoreContract {
      * Settings of a new, empty database (nothing migrated) that no other test uses, with
      * {@code migrateOnStart} on and {@link Timeouts#STORE}.
      */
-    abstract RelayConfig.Store freshDatabase();
+    abstract SqlStoreConfig freshDatabase();
 
     /** Drops what {@link #freshDatabase()} created; runs after the class's store is closed. */
     abstract void dropDatabases();
@@ -224,7 +223,7 @@ abstract class SqlEndpointStoreContract {
 
     @Test
     void migrateAppliesTheSchemaOnceThenNothing() {
-        RelayConfig.Store fresh = freshDatabase();
+        SqlStoreConfig fresh = freshDatabase();
         assertEquals(4, provider.migrate(fresh)); // V1, V2, V4 and V5
         assertEquals(0, provider.migrate(fresh));
     }

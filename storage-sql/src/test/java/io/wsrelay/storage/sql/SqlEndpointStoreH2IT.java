@@ -1,6 +1,5 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +18,7 @@ class SqlEndpointStoreH2IT extends SqlEndpointStoreContract {
     private final AtomicInteger databases = new AtomicInteger();
 
     @Override
-    RelayConfig.Store freshDatabase() {
+    SqlStoreConfig freshDatabase() {
         // A directory that does not exist yet: opening the store creates it.
         return TestEndpoints.embedded(dir.resolve("data-" + databases.incrementAndGet()).resolve("nested"));
     }

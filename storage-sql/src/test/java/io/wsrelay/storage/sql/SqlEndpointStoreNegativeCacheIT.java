@@ -1,7 +1,6 @@
 package io.wsrelay.storage.sql;
 
 import io.wsrelay.relay.RawClient;
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.RelayHarness;
 import io.wsrelay.relay.spi.EndpointStatus;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +42,8 @@ class SqlEndpointStoreNegativeCacheIT {
     void open() throws SQLException {
         url = "jdbc:h2:mem:negative-" + DATABASES.incrementAndGet()
                 + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;QUERY_STATISTICS=TRUE";
-        RelayConfig.Store config = RelayConfig.from(Map.of("relay.store.jdbc-url", url,
-                "relay.store.pool-size", "8", "relay.store.timeout", Timeouts.STORE.toMillis() + "ms")).store();
+        SqlStoreConfig config = TestEndpoints.settings(Map.of("relay.store.jdbc-url", url,
+                "relay.store.pool-size", "8", "relay.store.timeout", Timeouts.STORE.toMillis() + "ms"));
         new SqlEndpointStoreProvider().migrate(config);
         store = SqlEndpointStore.create(config);
         counter = DriverManager.getConnection(url);

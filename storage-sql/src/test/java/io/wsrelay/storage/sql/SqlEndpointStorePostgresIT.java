@@ -1,6 +1,5 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
 
 /** The store on the real PostgreSQL, in schemas created for this class and dropped after it. */
 class SqlEndpointStorePostgresIT extends SqlEndpointStoreContract {
@@ -8,7 +7,7 @@ class SqlEndpointStorePostgresIT extends SqlEndpointStoreContract {
     private final PostgresSchemas schemas = new PostgresSchemas();
 
     @Override
-    RelayConfig.Store freshDatabase() {
+    SqlStoreConfig freshDatabase() {
         return schemas.create();
     }
 

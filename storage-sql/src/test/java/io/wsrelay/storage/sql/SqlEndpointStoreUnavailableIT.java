@@ -1,6 +1,5 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.relay.spi.StoreUnavailableException;
 import org.h2.tools.Server;
@@ -25,8 +24,8 @@ class SqlEndpointStoreUnavailableIT {
 
     private final SqlEndpointStoreProvider provider = new SqlEndpointStoreProvider();
 
-    private static RelayConfig.Store store(String jdbcUrl, boolean migrateOnStart) {
-        return new RelayConfig.Store("sql", jdbcUrl, "postgres", "", 2, Timeouts.SHORT_STORE, migrateOnStart, Map.of());
+    private static SqlStoreConfig store(String jdbcUrl, boolean migrateOnStart) {
+        return new SqlStoreConfig(jdbcUrl, "postgres", "", 2, Timeouts.SHORT_STORE, migrateOnStart);
     }
 
     @Test

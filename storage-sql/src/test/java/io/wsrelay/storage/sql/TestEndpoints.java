@@ -1,6 +1,6 @@
 package io.wsrelay.storage.sql;
 
-import io.wsrelay.relay.config.RelayConfig;
+import io.wsrelay.relay.config.ConfigLoader;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointStatus;
 
@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Endpoints and store settings the storage tests share. */
 public final class TestEndpoints {
@@ -42,16 +43,21 @@ public final class TestEndpoints {
      * The default store settings of a relay whose data directory is {@code dataDir}: the embedded
      * H2 file with the relay's own URL, 8 connections, {@link Timeouts#STORE}.
      */
-    static RelayConfig.Store embedded(Path dataDir) {
-        return RelayConfig.from(Map.of(
+    static SqlStoreConfig embedded(Path dataDir) {
+        return settings(Map.of(
                 "relay.data-dir", dataDir.toString(),
                 "relay.store.pool-size", "8",
-                "relay.store.timeout", Timeouts.STORE.toMillis() + "ms")).store();
+                "relay.store.timeout", Timeouts.STORE.toMillis() + "ms"));
+    }
+
+    /** The SQL store's settings as the relay reads them: {@code keys} as flags, the rest at their defaults. */
+    public static SqlStoreConfig settings(Map<String, String> keys) {
+        return SqlStoreConfig.from(ConfigLoader.load(keys, Map.of(), Optional.empty(),
+                List.of(new SqlEndpointStoreProvider().defaults())).values());
     }
 
     /** {@code config} with another {@code migrateOnStart}. */
-    static RelayConfig.Store withMigrateOnStart(RelayConfig.Store config, boolean migrate) {
-        return new RelayConfig.Store(config.type(), config.jdbcUrl(), config.user(), config.password(),
-                config.poolSize(), config.timeout(), migrate, config.properties());
+    static SqlStoreConfig withMigrateOnStart(SqlStoreConfig config, boolean migrate) {
+        return config.withMigrateOnStart(migrate);
     }
 }
