@@ -247,12 +247,15 @@ final class RelaySession {
      * Closes the client's side with {@code clientCode} and the upstream with {@code upstreamCode}
      * (1001 and 1000 when the relay shuts down). Returns at once; the pumps end when the close
      * handshakes complete or time out.
+     *
+     * @return true if this call began the session's end; false if both sides were already
+     *         closing (by a peer's close frame, an earlier call, or a failure)
      */
-    void close(int clientCode, int upstreamCode, String reason) {
+    boolean close(int clientCode, int upstreamCode, String reason) {
         closedBy.compareAndSet(null, "relay");
         if (!opened.get()) {
             abandon();
-            return;
+            return true;
         }
         // Claim both sides before sending either: a peer answering the first close at once
         // would otherwise have its own code forwarded to the other side instead of ours.
@@ -264,6 +267,7 @@ final class RelaySession {
         if (up) {
             upstream.sendClose(CloseCodes.toUpstream(upstreamCode), reason, scheduler, config.closeTimeout());
         }
+        return down || up;
     }
 
     /** Ends a session whose client side never opened. */

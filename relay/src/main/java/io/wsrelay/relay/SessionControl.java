@@ -283,14 +283,18 @@ public final class SessionControl {
                 return 0;
             }
         }
+        // A session still listed while its close handshake runs is not closed again, nor counted.
+        int closed = 0;
         for (SessionRegistry.Entry e : targets) {
-            e.session().close(CLOSE_CODE, CloseCodes.GOING_AWAY, OPERATOR_REASON);
+            if (e.session().close(CLOSE_CODE, CloseCodes.GOING_AWAY, OPERATOR_REASON)) {
+                closed++;
+            }
         }
-        if (!targets.isEmpty()) {
-            LOG.info("closing {} session(s) of {} on an operator's request", targets.size(),
+        if (closed > 0) {
+            LOG.info("closing {} session(s) of {} on an operator's request", closed,
                     request.endpointId().isEmpty() ? request.sessionId() : "endpoint " + request.endpointId());
         }
-        return targets.size();
+        return closed;
     }
 
     @Override

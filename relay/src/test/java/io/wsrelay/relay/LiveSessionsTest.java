@@ -144,6 +144,28 @@ class LiveSessionsTest {
     }
 
     @Test
+    void aSessionStillInItsClosingHandshakeIsNeitherClosedAgainNorCounted() throws Exception {
+        // An upstream that never answers the relay's close keeps its session listed, closing, for
+        // the close timeout (5 s): closing the endpoint's sessions meanwhile closes and counts none.
+        try (RawUpstream mute = new RawUpstream(RawUpstream.Mode.SILENT)) {
+            harness.store.insert(Endpoint.of("mute", mute.uri().toString()));
+            try (TestClient client = TestClient.open(harness.uri("/echo?endpointId=mute"))) {
+                String id = Json.MAPPER.readTree(call("GET", "/admin/sessions?endpoint=mute", null).body())
+                        .path("sessions").get(0).path("id").asText();
+                assertEquals(202, call("DELETE", "/admin/sessions/" + id, null).statusCode());
+                assertEquals(1008, client.awaitClose(Timeouts.CLOSE).code());
+                assertEquals(1, Json.MAPPER.readTree(call("GET", "/admin/sessions?endpoint=mute", null).body())
+                        .path("sessions").size(), "still listed while the upstream's close is awaited");
+
+                HttpResponse<String> all = call("DELETE", "/admin/sessions?endpoint=mute", null);
+                assertEquals(202, all.statusCode());
+                assertEquals(0, Json.MAPPER.readTree(all.body()).path("closedOnThisNode").asInt(), all.body());
+                assertEquals(404, call("DELETE", "/admin/sessions/" + id, null).statusCode(), "already closing");
+            }
+        }
+    }
+
+    @Test
     void theSessionsCommandListsAndClosesThroughTheAdminApi() throws Exception {
         try (TestClient client = echoing("e1")) {
             Map<String, String> env = Map.of("WSRELAY_ADMIN_TOKEN", TOKEN);
