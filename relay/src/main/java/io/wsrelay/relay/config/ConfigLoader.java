@@ -268,7 +268,7 @@ public final class ConfigLoader {
             return "(secret, " + value.length() + " characters)";
         }
         // user:password@ in a URL (relay.store.redis.url, a JDBC URL) is a secret too.
-        return value.replaceAll("(://[^/@:]*:)[^/@]*@", "$1***@").replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return ConfigValues.redact(value);
     }
 
     @Override

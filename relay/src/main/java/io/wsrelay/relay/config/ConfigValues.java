@@ -141,11 +141,50 @@ public final class ConfigValues {
         return what + " from " + min + " to " + max;
     }
 
+    /**
+     * {@code text} with the user information of any URL in it masked ({@code user:***@}, or
+     * {@code ***@} without a user name) and {@code password=} parameters masked: a value fit for a
+     * message or a log line.
+     */
+    public static String redact(String text) {
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        for (int sep = text.indexOf("://"); sep >= 0; sep = text.indexOf("://", from)) {
+            int start = sep + 3;
+            int end = start;
+            while (end < text.length() && "/?#".indexOf(text.charAt(end)) < 0 && !Character.isWhitespace(text.charAt(end))) {
+                end++;
+            }
+            int at = text.lastIndexOf('@', end - 1);
+            out.append(text, from, start);
+            if (at >= start) {
+                int colon = text.indexOf(':', start);
+                if (colon >= 0 && colon < at) {
+                    out.append(text, start, colon + 1);
+                }
+                out.append("***");
+                from = at;
+            } else {
+                from = start;
+            }
+        }
+        out.append(text, from, text.length());
+        return out.toString().replaceAll("(?i)(password=)[^&;\\s]*", "$1***");
+    }
+
     private ConfigurationException bad(String key, String expected, Exception cause) {
         ConfigValue value = c.hasPathOrNull(key) ? c.getValue(key) : null;
-        String given = value == null ? "nothing" : "'" + value.unwrapped() + "'";
+        String given = value == null ? "nothing"
+                : ConfigLoader.isSecret(key) ? secretType(value) + " (a secret, not shown)"
+                : "'" + redact(String.valueOf(value.unwrapped())) + "'";
         String from = value == null ? "" : " (" + source(key, value) + ")";
         return new ConfigurationException(key + " must be " + expected + ", was " + given + from, cause);
+    }
+
+    /** "a list", "an object", ...: what a secret was, without its value. */
+    private static String secretType(ConfigValue value) {
+        String type = value.valueType().name().toLowerCase(Locale.ROOT);
+        return (type.startsWith("o") ? "an " : "a ") + type;
     }
 
     private String source(String key, ConfigValue value) {

@@ -147,8 +147,8 @@ public record RedisCacheConfig(
 
     /** {@code url} without its user and password, for logs and messages. */
     static String redact(URI url) {
-        if (url.getRawUserInfo() == null) {
-            return url.toString();
+        if (url.getRawUserInfo() == null || url.getHost() == null) {
+            return ConfigValues.redact(url.toString()); // user information the URI did not parse as such
         }
         return url.getScheme() + "://***@" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
                 + (url.getRawPath() == null ? "" : url.getRawPath());

@@ -109,4 +109,22 @@ class RedisCacheConfigTest {
                 () -> assertFalse(c.toString().contains("hunter2"), c.toString()),
                 () -> assertFalse(e.getMessage().contains("hunter2"), e.getMessage()));
     }
+
+    @Test
+    void aUrlTheUriCannotSplitAndAUrlOfTheWrongTypeNeverShowThePassword() throws Exception {
+        Path file = Files.createTempFile("wsrelay", ".conf");
+        try {
+            Files.writeString(file, "relay.store.redis.url = [\"redis://app:ListPw5@cache:6379\"]\n");
+            ConfigurationException e = assertThrows(ConfigurationException.class, () -> RedisCacheConfig.from(
+                    io.wsrelay.relay.config.ConfigLoader.load(Map.of(), Map.of(), Optional.of(file),
+                            java.util.List.of(new RedisEndpointStoreProvider().defaults())).values()));
+            assertAll(
+                    () -> assertEquals("redis://app:***@cache_1:6379", RedisCacheConfig.redact(URI.create("redis://app:UriPw3@cache_1:6379"))),
+                    () -> assertTrue(e.getMessage().contains("relay.store.redis.url must be a string, was "
+                            + "'[redis://app:***@cache:6379]' (from " + file), e.getMessage()),
+                    () -> assertFalse(e.getMessage().contains("ListPw5"), e.getMessage()));
+        } finally {
+            Files.delete(file);
+        }
+    }
 }

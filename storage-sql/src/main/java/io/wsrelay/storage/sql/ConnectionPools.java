@@ -2,6 +2,7 @@ package io.wsrelay.storage.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.wsrelay.relay.config.ConfigValues;
 import io.wsrelay.relay.spi.StoreException;
 import org.jooq.SQLDialect;
 
@@ -196,7 +197,10 @@ final class ConnectionPools {
         return Optional.ofNullable(Path.of(name).toAbsolutePath().getParent());
     }
 
-    /** {@code jdbcUrl} without its parameters, which may hold a password; for logs and messages. */
+    /**
+     * {@code jdbcUrl} without its parameters, which may hold a password, and with the password of
+     * its user information masked ({@code jdbc:postgresql://user:***@host/db}); for logs and messages.
+     */
     static String redact(String jdbcUrl) {
         int end = jdbcUrl.length();
         for (char c : new char[] {'?', ';'}) {
@@ -205,7 +209,7 @@ final class ConnectionPools {
                 end = i;
             }
         }
-        return jdbcUrl.substring(0, end);
+        return ConfigValues.redact(jdbcUrl.substring(0, end));
     }
 
     private static void createDirectories(Path dir) {
