@@ -35,6 +35,9 @@ public final class UpstreamUri {
     /** Query parameter carrying {@code ws} or {@code wss} for a page socket to another host. */
     public static final String ENDPOINT_SCHEME = "endpointScheme";
 
+    /** Highest TCP port; the JDK client refuses a URI with a higher one. */
+    private static final int MAX_PORT = 65535;
+
     private UpstreamUri() {
     }
 
@@ -102,7 +105,8 @@ public final class UpstreamUri {
             throw badDestination(endpoint, e);
         }
         String scheme = base.getScheme() == null ? null : wsScheme(base.getScheme().toLowerCase(Locale.ROOT));
-        if (scheme == null || base.getHost() == null || base.getRawFragment() != null) {
+        if (scheme == null || base.getHost() == null || base.getRawFragment() != null || base.getPort() == 0
+                || base.getPort() > MAX_PORT) {
             throw badDestination(endpoint, null);
         }
         try {

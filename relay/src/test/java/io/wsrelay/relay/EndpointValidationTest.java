@@ -103,7 +103,7 @@ class EndpointValidationTest {
 
     @ParameterizedTest(name = "value {0}")
     @ValueSource(strings = {SECRET + "\n", SECRET + "\r\nX-Injected: 1", " " + SECRET, SECRET + "\t", SECRET + "\u0000",
-            SECRET + "\u20ac"})
+            SECRET + "\u20ac", SECRET + "\u00e9", SECRET + "\u0080"})
     void createRefusesABadHeaderValueNamingTheHeaderButNotTheValue(String value) throws Exception {
         HttpResponse<String> r = call("POST", "/admin/endpoints",
                 endpointJson("a1", "{\"X-Api-Key\":" + Json.MAPPER.valueToTree(value) + "}"));
@@ -152,7 +152,7 @@ class EndpointValidationTest {
     void goodHeadersAreAccepted() throws Exception {
         HttpResponse<String> r = call("POST", "/admin/endpoints",
                 endpointJson("a1", "{\"X-Api-Key\":\"" + SECRET + "\",\"Authorization\":\"Bearer a b\",\"X-Empty\":\"\","
-                        + "\"X-Latin\":\"caf\u00e9\"}"));
+                        + "\"X-Ascii\":\"~!\\t#\"}"));
         assertEquals(201, r.statusCode(), r.body());
     }
 
@@ -230,5 +230,64 @@ class EndpointValidationTest {
                 .flatMap(e -> e.getKeyValuePairs().stream()).map(p -> String.valueOf(p.value))
                 .filter(v -> v.contains("\n")).toList();
         assertTrue(kv.isEmpty(), "key-values with a raw line break: " + kv);
+    }
+
+    @Test
+    void aDestinationWithUserInformationIsRefusedWithoutEchoingThePassword() throws Exception {
+        String body = "{\"id\":\"a1\",\"destinationUrl\":\"wss://user:UrlPwEp12@example.com/\"}";
+        HttpResponse<String> created = call("POST", "/admin/endpoints", body);
+        assertEquals(201, call("POST", "/admin/endpoints", endpointJson("a2", null)).statusCode());
+        HttpResponse<String> patched = call("PATCH", "/admin/endpoints/a2",
+                "{\"destinationUrl\":\"wss://user:UrlPwEp12@example.com/\"}");
+        for (HttpResponse<String> r : List.of(created, patched)) {
+            assertAll(
+                    () -> assertEquals(400, r.statusCode(), r.body()),
+                    () -> assertEquals("invalid_endpoint", Json.MAPPER.readTree(r.body()).get("error").asText()),
+                    () -> assertTrue(r.body().contains("destinationUrl must not carry user information"), r.body()),
+                    () -> assertFalse(r.body().contains("UrlPwEp12"), r.body()));
+        }
+        assertTrue(harness.store.lookup("a1").isEmpty(), "nothing stored");
+        assertEquals(harness.upstream.uri().toString(), harness.store.lookup("a2").orElseThrow().destinationUrl());
+        assertNoLogLineContains("UrlPwEp12");
+    }
+
+    @Test
+    void aStoredDestinationWithUserInformationIsShownMasked() throws Exception {
+        Instant now = Instant.now();
+        Endpoint stored = new Endpoint("old", "wss://user:UrlPwEp12@example.com/", EndpointStatus.ACTIVE, List.of(),
+                List.of(), 0, Map.of(), now, now);
+        harness.store.insert(stored);
+        HttpResponse<String> got = call("GET", "/admin/endpoints/old", null);
+        HttpResponse<String> list = call("GET", "/admin/endpoints", null);
+        assertAll(
+                () -> assertEquals("wss://user:***@example.com/", Json.MAPPER.readTree(got.body()).get("destinationUrl").asText()),
+                () -> assertFalse(list.body().contains("UrlPwEp12"), list.body()),
+                () -> assertFalse(stored.toString().contains("UrlPwEp12"), stored.toString()),
+                () -> assertTrue(stored.toString().contains("destination=wss://user:***@example.com/"), stored.toString()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "upstreamOrigin|\"https://a.example\\r\\nX-Injected: 1\"",
+            "upstreamOrigin|\"not an origin\"",
+            "allowedOrigins|[\"app.example\"]",
+            "allowedOrigins|[\"https://app.example/x\"]",
+            "allowedHosts|[\"http://x.example/\"]",
+            "allowedHosts|[\"x.example:99999\"]",
+            "destinationUrl|\"ws://127.0.0.1:99999/\"",
+            "destinationUrl|\"ws://127.0.0.1:0/\""})
+    void fieldsThatCanNeverWorkAreRefusedOnCreateAndPatch(String field, String json) throws Exception {
+        String destination = field.equals("destinationUrl") ? "" : ",\"destinationUrl\":\"" + harness.upstream.uri() + "\"";
+        HttpResponse<String> created = call("POST", "/admin/endpoints",
+                "{\"id\":\"a1\"" + destination + ",\"" + field + "\":" + json + "}");
+        assertEquals(201, call("POST", "/admin/endpoints", endpointJson("a2", null)).statusCode());
+        HttpResponse<String> patched = call("PATCH", "/admin/endpoints/a2", "{\"" + field + "\":" + json + "}");
+        for (HttpResponse<String> r : List.of(created, patched)) {
+            assertAll(
+                    () -> assertEquals(400, r.statusCode(), r.body()),
+                    () -> assertEquals("invalid_endpoint", Json.MAPPER.readTree(r.body()).get("error").asText()),
+                    () -> assertTrue(Json.MAPPER.readTree(r.body()).get("detail").asText().startsWith(field), r.body()));
+        }
+        assertTrue(harness.store.lookup("a1").isEmpty(), "nothing stored");
     }
 }

@@ -77,7 +77,7 @@ final class EndpointCommand {
             if (isNew) {
                 EndpointRules.checkNew(endpoint);
             } else {
-                EndpointRules.checkHeaders(endpoint.upstreamHeaders());
+                EndpointRules.check(endpoint);
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException("endpoint refused: " + e.getMessage());

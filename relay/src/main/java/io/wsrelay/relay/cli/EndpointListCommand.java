@@ -32,7 +32,7 @@ final class EndpointListCommand implements Callable<Integer> {
                 if (json) {
                     out.println(EndpointJson.toJson(e));
                 } else {
-                    out.printf("%-24s %-9s %s%n", e.id(), e.status(), e.destinationUrl());
+                    out.printf("%-24s %-9s %s%n", e.id(), e.status(), e.shownDestination());
                 }
             }
             return 0;

@@ -42,7 +42,7 @@ final class EndpointShowCommand implements Callable<Integer> {
             }
             String format = "%-17s %s%n";
             out.printf(format, "id", e.id());
-            out.printf(format, "destination", e.destinationUrl());
+            out.printf(format, "destination", e.shownDestination());
             out.printf(format, "status", e.status());
             out.printf(format, "allowed hosts", list(e.allowedHosts(), "(none: the destination's host only)"));
             out.printf(format, "allowed origins", list(e.allowedOrigins(), "(none: relay.origins.allowed applies)"));

@@ -305,6 +305,12 @@ public record RelayConfig(
      */
     static RelayConfig of(ConfigValues v) {
         v.choice("relay.log.level", LOG_LEVELS);
+        for (String origin : v.list("relay.origins.allowed")) {
+            io.wsrelay.relay.spi.EndpointRules.originPatternProblem(origin.strip()).ifPresent(problem -> {
+                throw v.invalid("relay.origins.allowed", "a list of origins (scheme://host[:port], no path), "
+                        + "scheme://*.domain[:port] patterns or *; " + origin + ": " + problem);
+            });
+        }
         try {
             return new RelayConfig(
                     v.string("relay.host"),

@@ -191,7 +191,7 @@ public final class AdminHandler extends Handler.Abstract {
             Endpoint current = store.lookup(id).orElseThrow(() -> notFound(id));
             changed = store.update(validEndpoint(() -> {
                 Endpoint merged = EndpointJson.merge(current, patch);
-                EndpointRules.checkHeaders(merged.upstreamHeaders());
+                EndpointRules.check(merged);
                 return merged;
             }));
         }

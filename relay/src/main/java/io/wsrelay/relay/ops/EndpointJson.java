@@ -46,7 +46,7 @@ public final class EndpointJson {
     public static ObjectNode toJson(Endpoint endpoint) {
         ObjectNode node = Json.MAPPER.createObjectNode()
                 .put("id", endpoint.id())
-                .put("destinationUrl", endpoint.destinationUrl())
+                .put("destinationUrl", endpoint.shownDestination())
                 .put("status", endpoint.status().name());
         endpoint.allowedHosts().forEach(node.putArray("allowedHosts")::add);
         endpoint.allowedOrigins().forEach(node.putArray("allowedOrigins")::add);

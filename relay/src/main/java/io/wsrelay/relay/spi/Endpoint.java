@@ -169,10 +169,18 @@ public record Endpoint(
         return status == EndpointStatus.ACTIVE;
     }
 
-    /** Id, destination and status; never the upstream headers, which may hold secrets. */
+    /**
+     * {@link #destinationUrl()} for display: user information (refused on write, but a row written
+     * by SQL may carry it) masked as {@code user:***@}.
+     */
+    public String shownDestination() {
+        return io.wsrelay.relay.config.ConfigValues.redact(destinationUrl);
+    }
+
+    /** Id, destination and status; never the upstream headers, which may hold secrets, nor a destination's password. */
     @Override
     public String toString() {
-        return "Endpoint{id=" + id + ", destination=" + destinationUrl + ", status=" + status
+        return "Endpoint{id=" + id + ", destination=" + shownDestination() + ", status=" + status
                 + ", allowedHosts=" + allowedHosts.size() + ", allowedOrigins=" + allowedOrigins.size()
                 + ", maxConnections=" + maxConnections + ", upstreamHeaders=" + upstreamHeaders.keySet()
                 + (upstreamOrigin.isEmpty() ? "" : ", upstreamOrigin=" + upstreamOrigin)

@@ -1,5 +1,7 @@
 package io.wsrelay.relay.spi;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -7,13 +9,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What an endpoint written through the admin API or the command line may hold: the id syntax and
- * the upstream headers' syntax. Checked when an endpoint is <em>written</em>, never when it is
+ * What an endpoint written through the admin API or the command line may hold: the id syntax, the
+ * destination (no user information, a port from 1 to 65535), the upstream headers' syntax, the
+ * upstream Origin, the allowed origins and the allowed hosts. Checked when an endpoint is <em>written</em>, never when it is
  * read, so a row written some other way (by SQL, by an older version) can still be read, listed
  * and removed.
  *
- * <p>Messages name the field and the header, never a header value (it may be an API key), and
- * quote client text only after escaping control characters. Pure functions; thread-safe.
+ * <p>Messages name the field and the header, never a header value (it may be an API key) nor a
+ * destination's user information (it may hold a password), and quote client text only after
+ * escaping control characters. Pure functions; thread-safe.
  */
 public final class EndpointRules {
 
@@ -37,6 +41,8 @@ public final class EndpointRules {
     private static final String SEC_WEBSOCKET = "sec-websocket-";
     /** Characters of a name quoted in a message, at most. */
     private static final int MAX_QUOTED = 64;
+    /** Highest TCP port. */
+    private static final int MAX_PORT = 65535;
 
     private EndpointRules() {
     }
@@ -59,7 +65,7 @@ public final class EndpointRules {
     }
 
     /**
-     * Checks everything a newly created endpoint must satisfy: the id syntax and the headers.
+     * Checks everything a newly created endpoint must satisfy: the id syntax and {@link #check}.
      *
      * @throws IllegalArgumentException naming the field (and the header), never a header value
      */
@@ -68,7 +74,177 @@ public final class EndpointRules {
             throw new IllegalArgumentException("id " + quote(endpoint.id()) + " is not valid: an id is 1 to "
                     + MAX_ID_LENGTH + " of the characters A-Z a-z 0-9 . _ ~ -");
         }
-        checkHeaders(endpoint.upstreamHeaders());
+        check(endpoint);
+    }
+
+    /**
+     * Checks everything a written endpoint (new or changed) must satisfy besides the id: see
+     * {@link #problem}.
+     *
+     * @throws IllegalArgumentException naming the field (and the header), never a header value or
+     *                                  a destination's user information
+     */
+    public static void check(Endpoint endpoint) {
+        problem(endpoint).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+    }
+
+    /**
+     * The first problem with an endpoint's fields other than the id, or empty: the destination
+     * ({@link #destinationProblem}), the headers ({@link #headerProblem}), the upstream Origin (empty,
+     * {@value Endpoint#ORIGIN_CLIENT}, {@value Endpoint#ORIGIN_NONE} or an origin, see
+     * {@link #originProblem}), each allowed origin ({@link #originPatternProblem}) and each allowed
+     * host ({@link #hostProblem}).
+     */
+    public static Optional<String> problem(Endpoint endpoint) {
+        Optional<String> destination = destinationProblem(endpoint.destinationUrl());
+        if (destination.isPresent()) {
+            return destination;
+        }
+        Optional<String> headers = headerProblem(endpoint.upstreamHeaders());
+        if (headers.isPresent()) {
+            return headers;
+        }
+        String origin = endpoint.upstreamOrigin();
+        if (!origin.isEmpty() && !origin.equals(Endpoint.ORIGIN_CLIENT) && !origin.equals(Endpoint.ORIGIN_NONE)) {
+            Optional<String> bad = originProblem(origin);
+            if (bad.isPresent()) {
+                return Optional.of("upstreamOrigin " + quote(origin) + " is not valid: " + bad.get()
+                        + "; use 'client', 'none' or an origin such as https://app.example.com");
+            }
+        }
+        for (String allowed : endpoint.allowedOrigins()) {
+            Optional<String> bad = originPatternProblem(allowed);
+            if (bad.isPresent()) {
+                return Optional.of("allowedOrigins: " + quote(allowed) + " is not valid: " + bad.get());
+            }
+        }
+        for (String host : endpoint.allowedHosts()) {
+            Optional<String> bad = hostProblem(host);
+            if (bad.isPresent()) {
+                return Optional.of("allowedHosts: " + quote(host) + " is not valid: " + bad.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The first problem with a destination URL that {@link io.wsrelay.relay.UpstreamUri} would
+     * take, or empty: user information ({@code user:password@}, which the JDK client never sends;
+     * the message never repeats it), or a port outside 1 to 65535. Scheme and host are checked by
+     * {@code UpstreamUri.destination}.
+     */
+    public static Optional<String> destinationProblem(String url) {
+        int start = url.indexOf("://");
+        if (start >= 0) {
+            int end = start + 3;
+            while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+                end++;
+            }
+            if (url.substring(start + 3, end).indexOf('@') >= 0) {
+                return Optional.of("destinationUrl must not carry user information (user:password@); the relay "
+                        + "never sends it: send credentials as an upstream header");
+            }
+        }
+        try {
+            int port = new URI(url).getPort();
+            if (port == 0 || port > MAX_PORT) {
+                return Optional.of("destinationUrl port " + port + " is out of range 1 to " + MAX_PORT);
+            }
+        } catch (URISyntaxException e) {
+            return Optional.empty(); // refused, with its reason, by UpstreamUri.destination
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The problem with {@code origin} as an origin, or empty: an origin is RFC 6454's
+     * serialisation {@code scheme://host[:port]}, port 1 to 65535, nothing after (no path, no
+     * trailing slash, no user information).
+     */
+    public static Optional<String> originProblem(String origin) {
+        int sep = origin.indexOf("://");
+        if (sep <= 0 || !isScheme(origin.substring(0, sep))) {
+            return Optional.of("an origin is scheme://host[:port]");
+        }
+        String rest = origin.substring(sep + 3);
+        if (rest.indexOf('/') >= 0 || rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0) {
+            return Optional.of("an origin is scheme://host[:port], without a path");
+        }
+        return hostProblem(rest).map(p -> "an origin is scheme://host[:port]: " + p);
+    }
+
+    /**
+     * The problem with an allowed-origin pattern, or empty: {@code *}, {@code null}, an origin
+     * (see {@link #originProblem}) or {@code scheme://*.domain[:port]}.
+     */
+    public static Optional<String> originPatternProblem(String pattern) {
+        if (pattern.equals("*") || pattern.equals("null")) {
+            return Optional.empty();
+        }
+        int sep = pattern.indexOf("://");
+        if (sep > 0 && pattern.startsWith("*.", sep + 3)) {
+            return originProblem(pattern.substring(0, sep + 3) + pattern.substring(sep + 5));
+        }
+        return originProblem(pattern);
+    }
+
+    /**
+     * The problem with {@code hostAndPort} as {@code host[:port]}, or empty: a host name (letters,
+     * digits, {@code -} and {@code .}), an IPv4 address or a bracketed IPv6 address, and an
+     * optional port from 1 to 65535.
+     */
+    public static Optional<String> hostProblem(String hostAndPort) {
+        if (hostAndPort.isEmpty()) {
+            return Optional.of("the host is empty");
+        }
+        if (hostAndPort.indexOf('/') >= 0) {
+            return Optional.of("a host is host[:port], without a scheme or path");
+        }
+        String host;
+        String port;
+        if (hostAndPort.startsWith("[")) {
+            int close = hostAndPort.indexOf(']');
+            if (close < 0) {
+                return Optional.of("an IPv6 address in brackets has no ]");
+            }
+            host = hostAndPort.substring(1, close);
+            String after = hostAndPort.substring(close + 1);
+            if (!after.isEmpty() && !after.startsWith(":")) {
+                return Optional.of("a host is host[:port]");
+            }
+            port = after.isEmpty() ? null : after.substring(1);
+            if (host.isEmpty() || !host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+                return Optional.of("the IPv6 address is not valid");
+            }
+        } else {
+            int colon = hostAndPort.indexOf(':');
+            host = colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
+            port = colon < 0 ? null : hostAndPort.substring(colon + 1);
+            if (host.isEmpty() || host.startsWith(".") || host.startsWith("-") || host.contains("..")
+                    || !host.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '.')) {
+                return Optional.of("a host is a host name or IP address with an optional :port (no scheme, no path)");
+            }
+        }
+        if (port != null) {
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > MAX_PORT) {
+                return Optional.of("the port must be 1 to " + MAX_PORT);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** RFC 3986 scheme: a letter, then letters, digits, {@code + - .}. */
+    private static boolean isScheme(String scheme) {
+        if (scheme.isEmpty() || !(scheme.charAt(0) >= 'A' && scheme.charAt(0) <= 'Z'
+                || scheme.charAt(0) >= 'a' && scheme.charAt(0) <= 'z')) {
+            return false;
+        }
+        return scheme.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+                || c == '+' || c == '-' || c == '.');
     }
 
     /**
@@ -86,9 +262,10 @@ public final class EndpointRules {
      * The first problem with {@code headers}, in words fit for a response body or a log line, or
      * empty when they are fine. A name must be an RFC 9110 token (§5.1), not reserved (see
      * {@link #RESERVED}, {@code Sec-WebSocket-*}) and not repeat another in a different letter
-     * case; a value must be RFC 9110 field-value (§5.5): visible ASCII, {@code obs-text}
-     * (U+0080 to U+00FF), spaces and tabs between them, nothing before the first visible
-     * character or after the last, and no CR, LF, NUL or other control character.
+     * case; a value must be RFC 9110 field-value (§5.5) without {@code obs-text}: visible ASCII,
+     * spaces and tabs between them, nothing before the first visible character or after the last,
+     * and no CR, LF, NUL or other control character. {@code obs-text} (U+0080 to U+00FF) is
+     * refused because the JDK client cannot send it (it would write {@code ?} instead).
      */
     public static Optional<String> headerProblem(Map<String, String> headers) {
         Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -114,8 +291,8 @@ public final class EndpointRules {
             String value = header.getValue();
             if (value == null || !isFieldValue(value)) {
                 return Optional.of("upstreamHeaders: header " + quote(name) + " has an invalid value (a control "
-                        + "character such as a line break, leading or trailing whitespace, or a character over "
-                        + "U+00FF); the value is not shown");
+                        + "character such as a line break, leading or trailing whitespace, or a character outside "
+                        + "visible ASCII, which the relay cannot send); the value is not shown");
             }
         }
         return Optional.empty();
@@ -135,12 +312,12 @@ public final class EndpointRules {
         return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
-    /** RFC 9110 §5.5 field-value; empty is allowed. */
+    /** RFC 9110 §5.5 field-value without obs-text; empty is allowed. */
     private static boolean isFieldValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean space = c == ' ' || c == '\t';
-            boolean visible = c >= 0x21 && c <= 0x7e || c >= 0x80 && c <= 0xff;
+            boolean visible = c >= 0x21 && c <= 0x7e;
             if (!visible && !space) {
                 return false;
             }
