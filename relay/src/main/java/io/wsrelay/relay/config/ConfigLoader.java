@@ -68,6 +68,7 @@ public final class ConfigLoader {
     public static final Set<String> LAUNCHER_VARIABLES = Set.of("WSRELAY_JAVA_OPTS", "WSRELAY_JAVA_HOME");
 
     private static final String FLAG_ORIGIN = "--set";
+    private static final String DATA_DIR = "relay.data-dir";
     private static final String ENV_ORIGIN = "environment";
 
     private final Map<String, String> flags;
@@ -76,8 +77,12 @@ public final class ConfigLoader {
     /** The relay's defaults, then the modules'. */
     private final Config defaults;
     private final Config effective;
+    /** {@code $HOME}; null when not set. */
+    private final String home;
 
-    private ConfigLoader(Map<String, String> flags, Map<String, String> environment, Config file, Config defaults) {
+    private ConfigLoader(Map<String, String> flags, Map<String, String> environment, Config file, Config defaults,
+                         String home) {
+        this.home = home;
         this.flags = Map.copyOf(flags);
         this.environment = Map.copyOf(environment);
         this.file = file;
@@ -135,7 +140,7 @@ public final class ConfigLoader {
         }
         Map<String, String> fromEnv = fromEnvironment(env, known);
         try {
-            return new ConfigLoader(flags, fromEnv, fromFile, defaults);
+            return new ConfigLoader(flags, fromEnv, fromFile, defaults, env.get("HOME"));
         } catch (ConfigException e) {
             throw new ConfigurationException("invalid configuration: " + e.getMessage(), e);
         }
@@ -214,7 +219,7 @@ public final class ConfigLoader {
 
     /** The effective value of every known key, for typed reads (the relay's and the storage modules'). */
     public ConfigValues values() {
-        return new ConfigValues(effective, this::source);
+        return new ConfigValues(effective, this::source, home);
     }
 
     /** Every known key with its default value, in key order: the relay's and the storage modules'. */
@@ -244,6 +249,9 @@ public final class ConfigLoader {
         for (String key : keys(defaults)) {
             Source source = source(key);
             String value = String.valueOf(effective.getValue(key).unwrapped());
+            if (key.equals(DATA_DIR) && value.isEmpty()) {
+                value = values().defaultDataDir().toString();
+            }
             out.add(new Setting(key, shown(key, value), source, RelayConfig.environmentName(key)));
         }
         return out;

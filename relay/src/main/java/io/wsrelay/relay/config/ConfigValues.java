@@ -27,10 +27,13 @@ import java.util.function.Function;
 public final class ConfigValues {
     private final Config c;
     private final Function<String, ConfigLoader.Source> sources;
+    /** {@code $HOME} of the process; null when not set. */
+    private final String home;
 
-    ConfigValues(Config resolved, Function<String, ConfigLoader.Source> sources) {
+    ConfigValues(Config resolved, Function<String, ConfigLoader.Source> sources, String home) {
         this.c = Objects.requireNonNull(resolved, "resolved");
         this.sources = Objects.requireNonNull(sources, "sources");
+        this.home = home;
     }
 
     /** A string; empty strings are values too. */
@@ -117,11 +120,18 @@ public final class ConfigValues {
 
     /**
      * The relay's data directory, {@code relay.data-dir}: where a module keeps its files (the
-     * embedded database); {@code ~/.wsrelay} when the key is empty.
+     * embedded database); {@code ~/.wsrelay} when the key is empty, {@code ~} being {@code $HOME}
+     * when it is set and the JVM's {@code user.home} otherwise.
      */
     public Path dataDir() {
         String dir = string("relay.data-dir");
-        return dir.isEmpty() ? Path.of(System.getProperty("user.home"), ".wsrelay") : Path.of(dir);
+        return dir.isEmpty() ? defaultDataDir() : Path.of(dir);
+    }
+
+    /** {@code $HOME/.wsrelay}, or {@code user.home/.wsrelay} when {@code HOME} is not set or empty. */
+    Path defaultDataDir() {
+        String base = home == null || home.isEmpty() ? System.getProperty("user.home") : home;
+        return Path.of(base, ".wsrelay");
     }
 
     /**
