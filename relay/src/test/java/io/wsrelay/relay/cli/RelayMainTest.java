@@ -104,6 +104,52 @@ class RelayMainTest {
         assertEquals("configuration ok; store memory reachable\n", r.out());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "relay.upstream.allowed-networks=notacidr|relay.upstream.allowed-networks must be IP networks in CIDR notation, "
+                    + "e.g. 10.0.0.0/8 (not an IP network: notacidr), was 'notacidr' (from --set)",
+            "relay.upstream.allowed-networks=10.0.0.0/33|relay.upstream.allowed-networks must be IP networks in CIDR notation, "
+                    + "e.g. 10.0.0.0/8 (prefix length out of range in 10.0.0.0/33), was '10.0.0.0/33' (from --set)",
+            "relay.headers.forward=Cookie|relay.headers.forward must be headers the relay may forward "
+                    + "(may not list Cookie: it never goes upstream), was 'Cookie' (from --set)",
+            "relay.tls.keystore=/nonexistent.p12|relay.tls.keystore must be a readable keystore file, was '/nonexistent.p12' (from --set)",
+    })
+    void checkAndServeRefuseWhatTheRelayCannotBeBuiltWithExit2BeforeOpeningTheStore(String setting, String message) {
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", setting, "--set", "relay.port=0", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertEquals("wsrelay: " + message + "\n", r.err()),
+                    () -> assertEquals("", r.out()));
+        }
+    }
+
+    @Test
+    void aKeystoreThatDoesNotOpenIsAConfigurationError() throws Exception {
+        Path junk = Files.writeString(dir.resolve("relay.p12"), "not a keystore");
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", "relay.tls.keystore=" + junk, "--set", "relay.tls.keystore-password=s3cret-pw",
+                    "--set", "relay.port=0", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertTrue(r.err().startsWith("wsrelay: relay.tls.keystore must be a PKCS12 keystore that opens with "
+                            + "relay.tls.keystore-password ("), r.err()),
+                    () -> assertTrue(r.err().endsWith("), was '" + junk + "' (from --set)\n"), r.err()),
+                    () -> assertFalse(r.err().contains("s3cret-pw"), r.err()));
+        }
+    }
+
+    @Test
+    void adminPortEqualToTheRelayPortIsAConfigurationError() {
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", "relay.port=13005", "--set", "relay.admin.port=13005", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertEquals("wsrelay: relay.admin.port must be another port than relay.port (13005), or -1 to serve "
+                            + "probes, metrics and the admin API on it, was '13005' (from --set)\n", r.err()));
+        }
+    }
+
     @Test
     void settingsListEffectiveValuesWithTheirSources() {
         Result r = wsrelay(Map.of("WSRELAY_IDLE_TIMEOUT", "8s"), "--set", "relay.port=4002", "settings");
