@@ -188,6 +188,17 @@ class RelayMainIT {
     }
 
     @Test
+    void serveRefusesASettingTheRelayCannotBeBuiltWithBeforeCreatingTheDatabase() throws Exception {
+        Result result = wsrelay("serve", "--port", "0", "--set", "relay.upstream.allowed-networks=10.0.0.0/33");
+        assertEquals(2, result.status(), result.err());
+        assertEquals("wsrelay: relay.upstream.allowed-networks must be IP networks in CIDR notation, e.g. 10.0.0.0/8 "
+                + "(prefix length out of range in 10.0.0.0/33), was '10.0.0.0/33' (from --set)\n", result.err());
+        try (var files = java.nio.file.Files.list(dataDir)) {
+            assertEquals(List.of(), files.toList(), "nothing created or migrated in the data directory");
+        }
+    }
+
+    @Test
     void addRefusesABadHeaderNamingTheHeaderButNeverItsValue() {
         String url = upstream.uri().toString();
         for (String header : List.of("X-Api-Key=sk-live-4f9c2b7e1d\n", "X-Api-Key= sk-live-4f9c2b7e1d",

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 /**
- * {@code wsrelay check}, like {@code nginx -t}: validates the configuration and reaches the store,
- * without migrating it or listening on any port. Exit 0 when both are fine, 2 for a configuration
+ * {@code wsrelay check}, like {@code nginx -t}: validates the configuration as {@code serve} does
+ * ({@link RelaySettingsCheck} included) and reaches the store, without migrating it or listening on any port. Exit 0 when both are fine, 2 for a configuration
  * error, 1 when the store cannot be opened or does not answer, each with the reason.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -24,7 +24,9 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StoreStack stack = main.setup().store();
+        RelayMain.Setup setup = main.setup();
+        RelaySettingsCheck.validate(setup.relay(), setup.loader().values());
+        StoreStack stack = setup.store();
         try (EndpointStore store = stack.open(false)) {
             store.ping();
         } catch (StoreException e) {

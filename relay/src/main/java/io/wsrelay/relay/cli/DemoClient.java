@@ -26,24 +26,7 @@ final class DemoClient {
 
     /** What an operator reads in a failed connect: the cause in words, not a class name. */
     static String reason(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            String known = switch (t) {
-                case java.net.http.HttpConnectTimeoutException x -> "connect timed out";
-                case java.net.ConnectException x -> "connection refused" + detail(x, "Connection refused");
-                case java.nio.channels.UnresolvedAddressException x -> "unknown host";
-                case java.net.UnknownHostException x -> "unknown host";
-                case javax.net.ssl.SSLException x -> "TLS handshake failed: " + x.getMessage();
-                default -> null;
-            };
-            if (known != null) {
-                return known;
-            }
-        }
-        return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-    }
-
-    private static String detail(Throwable t, String usual) {
-        return t.getMessage() == null || t.getMessage().equalsIgnoreCase(usual) ? "" : " (" + t.getMessage() + ")";
+        return io.wsrelay.relay.ConnectFailure.reason(failure);
     }
 
     /**

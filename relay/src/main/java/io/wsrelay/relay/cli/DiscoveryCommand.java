@@ -40,9 +40,7 @@ final class DiscoveryCommand implements Callable<Integer> {
         }
         RelayConfig config = main.config();
         if (!config.operations().isAdminApiEnabled()) {
-            spec.commandLine().getErr().println("wsrelay: discovery needs the admin token: set relay.admin.token "
-                    + "(WSRELAY_ADMIN_TOKEN) to the relay's");
-            return 1;
+            throw new UsageException("no admin token: set relay.admin.token (WSRELAY_ADMIN_TOKEN) to the relay's token");
         }
         java.net.URI base = relay != null ? relay : localOperations(config);
         return new io.wsrelay.relay.discovery.DiscoveryClient(base, config.operations().adminToken(),

@@ -21,6 +21,9 @@ final class EchoServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (port < 1 || port > 65535) {
+            throw new UsageException("--port must be 1 to 65535, was " + port);
+        }
         main.selectLogLevel("INFO", true);
         try (EchoServer echo = EchoServer.start(host, port)) {
             spec.commandLine().getOut().println("echo server on ws://" + host + ":" + echo.port() + "/");

@@ -33,7 +33,8 @@ import java.util.Optional;
  *
  * <p>Exit status: 0 on success; 1 when the command failed (unknown id, store unreachable, port
  * in use); {@value #USAGE} on a usage or configuration error (unknown setting, malformed value,
- * unusable argument). Errors are one line on stderr starting with {@code wsrelay: }.
+ * unusable argument). Errors are one line on stderr starting with {@code wsrelay: }; a bad option or
+ * parameter adds one line, {@code see 'wsrelay <command> --help'}, instead of the whole usage.
  */
 @Command(name = "wsrelay", mixinStandardHelpOptions = true, versionProvider = VersionInfo.Provider.class,
         description = "A WebSocket relay for pages served through a proxying web app.",
@@ -93,12 +94,28 @@ public final class RelayMain {
         CommandLine cli = new CommandLine(new RelayMain(environment));
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            // One line and a hint, as every other error, instead of picocli's message and full usage.
+            CommandLine command = e.getCommandLine();
+            command.getErr().println("wsrelay: " + parameterMessage(e));
+            command.getErr().println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
+            return USAGE;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("wsrelay: " + e.getMessage());
             log().debug("command failed", e);
             return e instanceof ConfigurationException || e instanceof UsageException ? USAGE : 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * Picocli's message for a bad option or parameter, on one line; its "option option '--set'"
+     * (the word once from the message, once from the option's description) said once.
+     */
+    static String parameterMessage(CommandLine.ParameterException e) {
+        String message = e.getMessage() == null ? "invalid arguments" : e.getMessage();
+        return message.replace("option option ", "option ").replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /**

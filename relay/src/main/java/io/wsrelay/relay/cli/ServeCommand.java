@@ -23,7 +23,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code wsrelay serve}: runs the relay until SIGTERM or SIGINT, then drains
  * ({@link RelayServer#drainAndClose()}) and exits within {@code relay.shutdown.drain-period} + 5 s.
- * A port another process holds is reported before the store is opened (and migrated).
+ * A setting the relay cannot be built with ({@link RelaySettingsCheck}, exit 2) and a port
+ * another process holds (exit 1) are reported before the store is opened (and migrated).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the relay on relay.port (WEBSOCKET_PORT, default 3001) with the configured store.")
@@ -39,6 +40,8 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> extra = port == null ? Map.of() : Map.of("relay.port", String.valueOf(port));
         RelayMain.Setup setup = main.setup(extra, true);
         RelayConfig config = setup.relay();
+        // Everything the relay would refuse while it is built, before the store is opened and migrated.
+        RelaySettingsCheck.validate(config, setup.loader().values());
         checkFree(config.host(), config.port(), "relay.port");
         if (config.operations().hasAdminPort()) {
             String adminHost = config.operations().adminHost().isEmpty() ? config.host() : config.operations().adminHost();

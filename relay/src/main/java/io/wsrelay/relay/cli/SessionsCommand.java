@@ -48,8 +48,7 @@ public final class SessionsCommand {
         RelayConfig config = main.config();
         String token = config.operations().adminToken();
         if (token.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "no admin token: set relay.admin.token (WSRELAY_ADMIN_TOKEN) to the nodes' token");
+            throw new UsageException("no admin token: set relay.admin.token (WSRELAY_ADMIN_TOKEN) to the nodes' token");
         }
         URI base = url != null ? url : URI.create("http://127.0.0.1:"
                 + (config.operations().hasAdminPort() ? config.operations().adminPort() : config.port()));
@@ -67,7 +66,7 @@ public final class SessionsCommand {
             }
             return body;
         } catch (IOException e) {
-            err.println("wsrelay: cannot reach " + base + ": " + e);
+            err.println("wsrelay: cannot reach " + base + ": " + io.wsrelay.relay.ConnectFailure.reason(e));
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

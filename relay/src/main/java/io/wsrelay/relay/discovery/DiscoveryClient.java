@@ -58,7 +58,7 @@ public final class DiscoveryClient {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build()) {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            err.println("wsrelay: cannot reach the relay at " + base + ": " + e.getMessage());
+            err.println("wsrelay: cannot reach the relay at " + base + ": " + io.wsrelay.relay.ConnectFailure.reason(e));
             return 1;
         }
         if (response.statusCode() == 204) {

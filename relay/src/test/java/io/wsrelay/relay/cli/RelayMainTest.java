@@ -104,6 +104,52 @@ class RelayMainTest {
         assertEquals("configuration ok; store memory reachable\n", r.out());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "relay.upstream.allowed-networks=notacidr|relay.upstream.allowed-networks must be IP networks in CIDR notation, "
+                    + "e.g. 10.0.0.0/8 (not an IP network: notacidr), was 'notacidr' (from --set)",
+            "relay.upstream.allowed-networks=10.0.0.0/33|relay.upstream.allowed-networks must be IP networks in CIDR notation, "
+                    + "e.g. 10.0.0.0/8 (prefix length out of range in 10.0.0.0/33), was '10.0.0.0/33' (from --set)",
+            "relay.headers.forward=Cookie|relay.headers.forward must be headers the relay may forward "
+                    + "(may not list Cookie: it never goes upstream), was 'Cookie' (from --set)",
+            "relay.tls.keystore=/nonexistent.p12|relay.tls.keystore must be a readable keystore file, was '/nonexistent.p12' (from --set)",
+    })
+    void checkAndServeRefuseWhatTheRelayCannotBeBuiltWithExit2BeforeOpeningTheStore(String setting, String message) {
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", setting, "--set", "relay.port=0", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertEquals("wsrelay: " + message + "\n", r.err()),
+                    () -> assertEquals("", r.out()));
+        }
+    }
+
+    @Test
+    void aKeystoreThatDoesNotOpenIsAConfigurationError() throws Exception {
+        Path junk = Files.writeString(dir.resolve("relay.p12"), "not a keystore");
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", "relay.tls.keystore=" + junk, "--set", "relay.tls.keystore-password=s3cret-pw",
+                    "--set", "relay.port=0", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertTrue(r.err().startsWith("wsrelay: relay.tls.keystore must be a PKCS12 keystore that opens with "
+                            + "relay.tls.keystore-password ("), r.err()),
+                    () -> assertTrue(r.err().endsWith("), was '" + junk + "' (from --set)\n"), r.err()),
+                    () -> assertFalse(r.err().contains("s3cret-pw"), r.err()));
+        }
+    }
+
+    @Test
+    void adminPortEqualToTheRelayPortIsAConfigurationError() {
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", "relay.port=13005", "--set", "relay.admin.port=13005", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertEquals("wsrelay: relay.admin.port must be another port than relay.port (13005), or -1 to serve "
+                            + "probes, metrics and the admin API on it, was '13005' (from --set)\n", r.err()));
+        }
+    }
+
     @Test
     void settingsListEffectiveValuesWithTheirSources() {
         Result r = wsrelay(Map.of("WSRELAY_IDLE_TIMEOUT", "8s"), "--set", "relay.port=4002", "settings");
@@ -193,6 +239,80 @@ class RelayMainTest {
                             + ": address already in use\n", r.err()),
                     () -> assertFalse(r.out().contains("echo server on"), r.out()));
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "wsrelay check|check --set relay.port",
+            "wsrelay endpoint add|endpoint add e1 ws://127.0.0.1:9/ --status PAUSED",
+            "wsrelay endpoint add|endpoint add e1 ws://127.0.0.1:9/ --capture sometimes",
+            "wsrelay endpoint update|endpoint update e1 --live-sessions maybe",
+            "wsrelay endpoint set-status|endpoint set-status e1 PAUSED",
+            "wsrelay sessions list|sessions list --no-such-flag",
+    })
+    void aBadOptionOrParameterIsOnePrefixedLineAndAHintWithExit2(String command, String line) {
+        Result r = wsrelay(line.split(" "));
+        java.util.List<String> lines = r.err().lines().toList();
+        assertAll(line,
+                () -> assertEquals(2, r.status(), r.err()),
+                () -> assertEquals(2, lines.size(), r.err()),
+                () -> assertTrue(lines.getFirst().startsWith("wsrelay: "), r.err()),
+                () -> assertFalse(r.err().contains("option option"), r.err()),
+                () -> assertEquals("see '" + command + " --help'", lines.getLast()),
+                () -> assertEquals("", r.out()));
+    }
+
+    @Test
+    void aSettingWithoutAValueSaysSoOnce() {
+        Result r = wsrelay("check", "--set", "relay.port");
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("wsrelay: Value for option '--set' (KEY=VALUE) "), r.err());
+        assertTrue(r.err().contains("relay.port"), r.err());
+    }
+
+    @Test
+    void sessionsAndDiscoveryWithoutATokenExit2Prefixed() {
+        Result sessions = wsrelay("sessions", "list");
+        Result discovery = wsrelay("discovery", "show", "chat");
+        assertAll(
+                () -> assertEquals(2, sessions.status()),
+                () -> assertEquals("wsrelay: no admin token: set relay.admin.token (WSRELAY_ADMIN_TOKEN) to the nodes' token\n",
+                        sessions.err()),
+                () -> assertEquals(2, discovery.status()),
+                () -> assertEquals("wsrelay: no admin token: set relay.admin.token (WSRELAY_ADMIN_TOKEN) to the relay's token\n",
+                        discovery.err()));
+    }
+
+    @Test
+    void discoveryAndSessionsOfADeadRelaySayConnectionRefused() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there now
+        }
+        String relay = "http://127.0.0.1:" + port;
+        Result discovery = wsrelay("--set", "relay.admin.token=t0ken", "discovery", "show", "chat", "--relay=" + relay);
+        Result sessions = wsrelay("--set", "relay.admin.token=t0ken", "sessions", "list", "--url=" + relay);
+        assertAll(
+                () -> assertEquals(1, discovery.status()),
+                () -> assertEquals("wsrelay: cannot reach the relay at " + relay + ": connection refused\n", discovery.err()),
+                () -> assertEquals(1, sessions.status()),
+                () -> assertEquals("wsrelay: cannot reach " + relay + ": connection refused\n", sessions.err()));
+    }
+
+    @Test
+    void sendToAHostThatDoesNotResolveSaysSo() {
+        Result r = wsrelay("send", "--timeout", "5", "ws://nonexistent.invalid:19999/x", "hi");
+        assertAll(
+                () -> assertEquals(1, r.status()),
+                () -> assertEquals("wsrelay: cannot connect to host nonexistent.invalid port 19999: the host does not resolve\n", r.err()));
+    }
+
+    @Test
+    void echoServerOnAPortOutOfRangeExits2() {
+        Result r = wsrelay("echo-server", "--port", "70000");
+        assertAll(
+                () -> assertEquals(2, r.status()),
+                () -> assertEquals("wsrelay: --port must be 1 to 65535, was 70000\n", r.err()));
     }
 
     @Test
