@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code wsrelay check}, like {@code nginx -t}: validates the configuration as {@code serve} does
- * ({@link RelaySettingsCheck} included) and reaches the store, without migrating it or listening on any port. Exit 0 when both are fine, 2 for a configuration
+ * ({@link RelaySettingsCheck} included) and reaches the store, every service of it (Redis and the
+ * SQL store behind it: {@link EndpointStore#verify()}), without migrating it or listening on any port. Exit 0 when both are fine, 2 for a configuration
  * error, 1 when the store cannot be opened or does not answer, each with the reason.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -28,7 +29,7 @@ final class CheckCommand implements Callable<Integer> {
         RelaySettingsCheck.validate(setup.relay(), setup.loader().values());
         StoreStack stack = setup.store();
         try (EndpointStore store = stack.open(false)) {
-            store.ping();
+            store.verify();
         } catch (StoreException e) {
             spec.commandLine().getErr().println("wsrelay: configuration ok, but store " + stack.type() + " failed: " + e.getMessage());
             return 1;

@@ -70,6 +70,17 @@ public interface EndpointStore extends EndpointLookup, AutoCloseable {
     void ping() throws StoreException;
 
     /**
+     * Checks that every service this store uses answers now, for {@code wsrelay check}: stricter
+     * than {@link #ping()}, which a store may pass while one of its services is down (a cache
+     * whose store behind it still answers). By default, {@link #ping()}.
+     *
+     * @throws StoreUnavailableException naming the service that does not answer and why (never a password)
+     */
+    default void verify() throws StoreException {
+        ping();
+    }
+
+    /**
      * Where API discovery keeps what the relay nodes learnt, when this store can hold it (the SQL
      * store can; a caching store answers its delegate's).
      *

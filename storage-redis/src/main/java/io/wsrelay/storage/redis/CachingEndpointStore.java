@@ -288,6 +288,21 @@ public final class CachingEndpointStore implements EndpointStore, CacheStatistic
     /**
      * {@inheritDoc}
      *
+     * <p>Both the store behind the cache and Redis must answer: serving works without Redis
+     * ({@link #ping()}), but a configuration whose Redis never answers is a mistake to report.
+     *
+     * @throws StoreUnavailableException naming the SQL store or Redis (redacted URL) and why
+     */
+    @Override
+    public void verify() throws StoreException {
+        requireOpen("verify");
+        delegate.verify();
+        redis.verify(RedisCacheConfig.redact(config.url()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>Endpoint changes come from the invalidation channel; close requests from the command
      * channel; this node's sessions are written to Redis every {@link ClusterBoard#REPORT_PERIOD}.
      * After a gap in the subscription (Redis restarted or unreachable), one INFO line says how

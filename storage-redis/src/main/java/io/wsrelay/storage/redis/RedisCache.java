@@ -3,6 +3,7 @@ package io.wsrelay.storage.redis;
 import io.wsrelay.relay.LogText;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.StoreException;
+import io.wsrelay.relay.spi.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
@@ -189,6 +190,41 @@ final class RedisCache implements AutoCloseable {
             health.failed("ping", e);
             return false;
         }
+    }
+
+    /**
+     * PINGs Redis once, for {@code wsrelay check}.
+     *
+     * @throws StoreUnavailableException naming the server (redacted URL) and why it did not answer
+     */
+    void verify(String server) throws StoreUnavailableException {
+        try {
+            redis.ping();
+            health.succeeded();
+        } catch (JedisException e) {
+            throw new StoreUnavailableException("Redis at " + server + " does not answer: " + reason(e));
+        }
+    }
+
+    /**
+     * The failure and what caused it, e.g. "Failed to connect to 127.0.0.1:6399. (connection
+     * refused)": Jedis keeps the socket's error as a cause or, having tried every address of the
+     * host, as a suppressed exception. Jedis never quotes the password.
+     */
+    static String reason(Throwable e) {
+        String top = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            java.util.List<Throwable> candidates = new java.util.ArrayList<>(java.util.List.of(t.getSuppressed()));
+            if (t.getCause() != null) {
+                candidates.addFirst(t.getCause());
+            }
+            for (Throwable c : candidates) {
+                if (c instanceof java.io.IOException || c instanceof java.nio.channels.UnresolvedAddressException) {
+                    return top + " (" + io.wsrelay.relay.ConnectFailure.reason(c) + ")";
+                }
+            }
+        }
+        return top;
     }
 
     /** Closes the pool. */

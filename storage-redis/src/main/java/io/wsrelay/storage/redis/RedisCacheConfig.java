@@ -61,6 +61,10 @@ public record RedisCacheConfig(
             throw new IllegalArgumentException(PREFIX + ".url must be redis://host:port or rediss://host:port, was "
                     + redact(url));
         }
+        if (url.getPort() > 65535 || url.getPort() == 0) {
+            throw new IllegalArgumentException(PREFIX + ".url port must be 1 to 65535, was " + url.getPort()
+                    + " in " + redact(url));
+        }
         try {
             JedisURIHelper.getPassword(url);
             JedisURIHelper.getDBIndex(url);

@@ -100,6 +100,13 @@ class RedisCacheConfigTest {
     }
 
     @Test
+    void aPortOutOfRangeIsRefusedWithoutThePassword() {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> TestStores.redisSettings(Map.of("relay.store.redis.url", "redis://app:hunter2@127.0.0.1:99999/0")));
+        assertEquals("relay.store.redis.url port must be 1 to 65535, was 99999 in redis://***@127.0.0.1:99999/0", e.getMessage());
+    }
+
+    @Test
     void passwordNeverAppearsInTextOrErrors() {
         RedisCacheConfig c = TestStores.redisSettings(Map.of("relay.store.redis.url", "redis://app:hunter2@cache:6379/0"));
         ConfigurationException e = assertThrows(ConfigurationException.class,

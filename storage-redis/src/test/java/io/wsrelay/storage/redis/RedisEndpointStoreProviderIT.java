@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,9 +75,16 @@ class RedisEndpointStoreProviderIT {
     }
 
     private Result wsrelay(String... args) {
+        return wsrelay(Map.of(), args);
+    }
+
+    /** A command with {@code overrides} over {@link #settings()}, all from the environment. */
+    private Result wsrelay(Map<String, String> overrides, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = RelayMain.run(env(), new PrintWriter(out, true), new PrintWriter(err, true), args);
+        Map<String, String> env = env();
+        overrides.forEach((key, value) -> env.put(RelayConfig.environmentName(key), value));
+        int status = RelayMain.run(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Result(status, out.toString(), err.toString());
     }
 
@@ -108,6 +116,37 @@ class RedisEndpointStoreProviderIT {
         Result r = wsrelay("check");
         assertEquals(0, r.status(), r.err());
         assertEquals("configuration ok; store redis reachable\n", r.out());
+    }
+
+    @Test
+    void checkFailsWithTheReasonWhenRedisDoesNotAnswerNeverQuotingThePassword() throws Exception {
+        assertEquals(0, wsrelay("migrate").status());
+        int port = freePort();
+        Result r = wsrelay(Map.of("relay.store.redis.url", "redis://app:hunter2@127.0.0.1:" + port + "/0"), "check");
+        assertAll(
+                () -> assertEquals(1, r.status(), r.out()),
+                () -> assertEquals("", r.out()),
+                () -> assertTrue(r.err().contains("wsrelay: configuration ok, but store redis failed: Redis at redis://***@127.0.0.1:"
+                        + port + "/0 does not answer: "), r.err()),
+                () -> assertTrue(r.err().toLowerCase(java.util.Locale.ROOT).contains("connection refused"), r.err()),
+                () -> assertFalse(r.err().contains("hunter2"), r.err()));
+    }
+
+    @Test
+    void checkFailsWhenTheSqlStoreBehindTheCacheDoesNotAnswer() throws Exception {
+        int port = freePort();
+        Result r = wsrelay(Map.of("relay.store.jdbc-url", "jdbc:postgresql://127.0.0.1:" + port + "/wsrelay",
+                "relay.store.timeout", "1s"), "check");
+        assertAll(
+                () -> assertEquals(1, r.status(), r.out()),
+                () -> assertTrue(r.err().contains("wsrelay: configuration ok, but store redis failed: "), r.err()));
+    }
+
+    /** A loopback port nothing listens on (bound, then closed again). */
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     @Test
