@@ -127,7 +127,7 @@ class ConfigLoaderTest {
                 () -> assertEquals(new ConfigLoader.Setting("relay.close-timeout", "5s", ConfigLoader.Source.DEFAULT,
                         "WSRELAY_CLOSE_TIMEOUT"), settings.get("relay.close-timeout")),
                 () -> assertEquals(RelayConfig.documentedDefaults().keySet(), settings.keySet()),
-                () -> assertEquals("(secret, 12 characters)", settings.get("relay.admin.token").value()),
+                () -> assertEquals("(secret)", settings.get("relay.admin.token").value()),
                 () -> assertFalse(settings.toString().contains("s3cret")));
     }
 
