@@ -55,20 +55,11 @@ done
 mkdir -p "$OUT"
 RESULTS=$OUT/results.jsonl LOG=$OUT/loadgen.log
 : > "$RESULTS"
-declare -A PID=()     # role -> pid of what we started: echo nginx seed wsrelay
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
-# ---- stop exactly what we started ------------------------------------------------------------
-stop() { # role: the process we started and its children (nginx's worker, a launcher's JVM)
-  local p=${PID[$1]:-} q
-  [ -n "$p" ] || return 0
-  local all="$(pgrep -P "$p" || true) $p"
-  for q in $all; do kill "$q" 2>/dev/null || true; done
-  for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  for q in $all; do kill -9 "$q" 2>/dev/null || true; done
-  wait "$p" 2>/dev/null || true
-  unset "PID[$1]"
-}
+# ---- stop exactly what we started (roles: echo nginx seed before wsrelay) ---------------------
+# shellcheck source=processes.sh
+. "$ROOT/benchmarks/processes.sh"
 cleanup() { for r in wsrelay before seed nginx echo; do stop "$r"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -65,17 +65,8 @@ need=$((2 * (BASE + CONNS) + 512))
 [ "$(ulimit -n)" -ge "$need" ] || log "warning: ulimit -n is $(ulimit -n), the relay needs about $need"
 
 # ---- processes: stop exactly what we started ------------------------------------------------------
-declare -A PID=()
-stop() { # role: the process and its children (the launcher execs java, but be sure)
-  local p=${PID[$1]:-} q
-  [ -n "$p" ] || return 0
-  local all="$(pgrep -P "$p" || true) $p"
-  for q in $all; do kill "$q" 2>/dev/null || true; done
-  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  for q in $all; do kill -9 "$q" 2>/dev/null || true; done
-  wait "$p" 2>/dev/null || true
-  unset "PID[$1]"
-}
+# shellcheck source=processes.sh
+. "$ROOT/benchmarks/processes.sh"
 cleanup() { for r in held base relay echo; do stop "$r"; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
