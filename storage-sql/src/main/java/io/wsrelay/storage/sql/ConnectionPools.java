@@ -143,6 +143,30 @@ final class ConnectionPools {
     /** Pause between two opens of an embedded file another process is locking. */
     private static final long REOPEN_PAUSE_MILLIS = 200;
 
+    /** H2's {@code DATABASE_IS_CLOSED}: the process whose embedded server a connection went through exited. */
+    private static final int H2_ERROR_DATABASE_IS_CLOSED = 90121;
+
+    /**
+     * Whether {@code failure} on an embedded file means the process that served it to this one
+     * exited (H2 {@code AUTO_SERVER}): opening again makes this process, or another, the server.
+     */
+    static boolean embeddedServerWentAway(String jdbcUrl, Throwable failure) {
+        if (embeddedDirectory(jdbcUrl).isEmpty()) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == H2_ERROR_DATABASE_IS_CLOSED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The deadline, in {@link System#nanoTime()} terms, for opening an embedded file started now. */
+    static long embeddedOpenDeadline() {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EMBEDDED_OPEN_MILLIS);
+    }
+
     private static boolean isLockFileRace(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getErrorCode() == H2_ERROR_OPENING_DATABASE) {
@@ -152,7 +176,7 @@ final class ConnectionPools {
         return false;
     }
 
-    private static void pauseBeforeReopen() {
+    static void pauseBeforeReopen() {
         try {
             Thread.sleep(REOPEN_PAUSE_MILLIS);
         } catch (InterruptedException e) {

@@ -121,6 +121,22 @@ public final class SqlEndpointStoreProvider implements EndpointStoreProvider {
     public int migrate(SqlStoreConfig config) throws StoreException {
         Objects.requireNonNull(config, "config");
         String url = ConnectionPools.redact(config.jdbcUrl());
+        // Processes opening a new embedded file together: the one serving it to the others may exit
+        // mid-migration; Flyway's history makes migrating again safe, so try until the open deadline.
+        long deadline = ConnectionPools.embeddedOpenDeadline();
+        while (true) {
+            try {
+                return migrateOnce(config, url);
+            } catch (FlywayException e) {
+                if (!ConnectionPools.embeddedServerWentAway(config.jdbcUrl(), e) || System.nanoTime() - deadline >= 0) {
+                    throw StoreFailures.map("migrate " + url, e);
+                }
+                ConnectionPools.pauseBeforeReopen();
+            }
+        }
+    }
+
+    private int migrateOnce(SqlStoreConfig config, String url) {
         try (HikariDataSource pool = ConnectionPools.open(config, MIGRATION_POOL_SIZE, "wsrelay-migrate")) {
             MigrateResult result = Flyway.configure(SqlEndpointStoreProvider.class.getClassLoader())
                     .dataSource(pool)
@@ -132,8 +148,6 @@ public final class SqlEndpointStoreProvider implements EndpointStoreProvider {
                     url, result.migrationsExecuted,
                     result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion);
             return result.migrationsExecuted;
-        } catch (FlywayException e) {
-            throw StoreFailures.map("migrate " + url, e);
         }
     }
 
