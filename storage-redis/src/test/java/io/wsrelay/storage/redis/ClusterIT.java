@@ -422,6 +422,10 @@ class ClusterIT {
             int openedBefore = cluster.openedSessions(0);
 
             cluster.node(0).terminate(); // SIGTERM: node 0 drains, /readyz answers 503
+            // An upgrade between the signal and the start of the drain is still a session of node 0:
+            // the drain begins once its shutdown hook runs, which a loaded machine can delay.
+            await("node 0 draining").atMost(Timeouts.CLUSTER)
+                    .until(() -> TestHttp.get(cluster.node(0).http("/readyz")).body().contains("\"draining\":true"));
             // Upgrades keep coming while HAProxy has yet to notice: each succeeds, on another node.
             for (int i = 0; i < 30; i++) {
                 try (TestClient client = TestClient.open(cluster.ws("/echo?endpointId=e1"))) {
