@@ -26,12 +26,19 @@ import java.security.KeyStore;
  *       built from them);</li>
  *   <li>{@code relay.tls.keystore}: a readable keystore of {@code relay.tls.keystore-type} that
  *       opens with {@code relay.tls.keystore-password} (never quoted);</li>
+ *   <li>{@code relay.admin.token}: empty, or at least {@value #MIN_ADMIN_TOKEN_LENGTH} characters;</li>
  *   <li>{@code relay.admin.port}: not {@code relay.port} on the same address.</li>
  * </ul>
  *
  * <p>Stateless.
  */
 final class RelaySettingsCheck {
+    /**
+     * The shortest admin token {@code serve} accepts: 16 characters, against a token guessed by
+     * trying (OWASP's session-identifier guidance asks for at least 64 bits of entropy).
+     */
+    static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+
     private RelaySettingsCheck() {
     }
 
@@ -59,6 +66,10 @@ final class RelaySettingsCheck {
             keystore(tls, values);
         }
         RelayConfig.Operations ops = config.operations();
+        if (ops.isAdminApiEnabled() && ops.adminToken().length() < MIN_ADMIN_TOKEN_LENGTH) {
+            throw values.invalid("relay.admin.token", "at least " + MIN_ADMIN_TOKEN_LENGTH
+                    + " characters (e.g. openssl rand -hex 32), or empty to turn the admin API off");
+        }
         if (ops.hasAdminPort() && ops.adminPort() != 0 && ops.adminPort() == config.port()
                 && sameAddress(config.host(), ops.adminHost())) {
             throw values.invalid("relay.admin.port", "another port than relay.port (" + config.port()

@@ -193,13 +193,17 @@ public final class ConfigLoader {
                 + nearest(key, known) + "?");
     }
 
-    /** The known name closest to {@code name} by edit distance (ties: the first in order). */
+    /**
+     * The known name closest to {@code name} by edit distance, ignoring case (keys are lower case,
+     * variables upper case, and either may be typed in the other); ties: the first in order.
+     */
     static String nearest(String name, Iterable<String> known) {
         LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
+        String folded = name.toLowerCase(Locale.ROOT);
         List<String> candidates = new ArrayList<>();
         known.forEach(candidates::add);
         return candidates.stream().sorted()
-                .min(Comparator.comparingInt((String k) -> distance.apply(name, k)))
+                .min(Comparator.comparingInt((String k) -> distance.apply(folded, k.toLowerCase(Locale.ROOT))))
                 .orElseThrow();
     }
 

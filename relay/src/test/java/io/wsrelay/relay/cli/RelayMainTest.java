@@ -140,6 +140,28 @@ class RelayMainTest {
     }
 
     @Test
+    void aShortAdminTokenIsAConfigurationErrorThatNeverShowsIt() {
+        for (String command : new String[] {"check", "serve"}) {
+            Result r = wsrelay("--set", "relay.admin.token=x7-short-tok", "--set", "relay.port=0", command);
+            assertAll(command,
+                    () -> assertEquals(2, r.status(), r.err()),
+                    () -> assertEquals("wsrelay: relay.admin.token must be at least 16 characters (e.g. openssl rand -hex 32), "
+                            + "or empty to turn the admin API off, was a string (a secret, not shown) (from --set)\n", r.err()),
+                    () -> assertEquals("", r.out()));
+        }
+        Result sixteen = wsrelay("--set", "relay.admin.token=0123456789abcdef", "check");
+        assertEquals(0, sixteen.status(), sixteen.err());
+    }
+
+    @Test
+    void anUpperCaseKeyIsRefusedWithItsLowerCaseSpellingSuggested() {
+        Result r = wsrelay("--set", "RELAY.PORT=4000", "check");
+        assertAll(
+                () -> assertEquals(2, r.status(), r.err()),
+                () -> assertEquals("wsrelay: unknown setting RELAY.PORT (--set RELAY.PORT); did you mean relay.port?\n", r.err()));
+    }
+
+    @Test
     void adminPortEqualToTheRelayPortIsAConfigurationError() {
         for (String command : new String[] {"check", "serve"}) {
             Result r = wsrelay("--set", "relay.port=13005", "--set", "relay.admin.port=13005", command);
