@@ -195,4 +195,15 @@ class DistributionIT {
                         && result.err().contains("installed: [redis, sql]"), result.toString()),
                 () -> assertFalse(result.err().contains("Exception"), "a message, not a stack trace: " + result));
     }
+
+    @Test
+    void aStoreTypeThatIsAPathIsRefusedAsOne() throws Exception {
+        for (String type : new String[] {"../lib", "/opt/wsrelay/storage/sql", "sql/"}) {
+            Archive.Result result = archive.wsrelay(Map.of(), "--set", "relay.store.type=" + type, "endpoint", "list");
+            assertAll(type,
+                    () -> assertEquals(2, result.status(), result.toString()),
+                    () -> assertEquals("wsrelay: relay.store.type names a storage module, not a path: '" + type
+                            + "'; installed: [redis, sql] (folders of " + archive.home().resolve("storage") + ")\n", result.err()));
+        }
+    }
 }

@@ -98,8 +98,12 @@ final class StoreModules {
         if (home.isEmpty()) {
             return select(type, ServiceLoader.load(EndpointStoreProvider.class, relayLoader), "on the class path");
         }
+        if (type.isBlank() || type.contains("/") || type.contains("\\") || type.contains("..")) {
+            throw new ConfigurationException("relay.store.type names a storage module, not a path: '" + type
+                    + "'; installed: " + installed() + " (folders of " + home.get().resolve(STORAGE) + ")");
+        }
         Path folder = home.get().resolve(STORAGE).resolve(type);
-        if (type.isBlank() || type.contains("/") || type.contains("..") || !Files.isDirectory(folder)) {
+        if (!Files.isDirectory(folder)) {
             throw new ConfigurationException("no storage module '" + type + "' (relay.store.type): folder "
                     + folder + " does not exist; installed: " + installed());
         }
