@@ -36,7 +36,7 @@ import java.util.Optional;
  * unusable argument). Errors are one line on stderr starting with {@code wsrelay: }; a bad option or
  * parameter adds one line, {@code see 'wsrelay <command> --help'}, instead of the whole usage.
  */
-@Command(name = "wsrelay", mixinStandardHelpOptions = true, versionProvider = VersionInfo.Provider.class,
+@Command(name = "wsrelay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A WebSocket relay for pages served through a proxying web app.",
         subcommands = {ServeCommand.class, MigrateCommand.class, CheckCommand.class, SettingsCommand.class,
                 EndpointCommand.class, EchoServerCommand.class, SendCommand.class, DiscoveryCommand.class,

@@ -3,6 +3,7 @@ package io.wsrelay.relay.discovery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wsrelay.relay.ops.BearerToken;
+import io.wsrelay.relay.ops.VersionInfo;
 import io.wsrelay.relay.spi.Endpoint;
 import io.wsrelay.relay.spi.EndpointLookup;
 import io.wsrelay.relay.spi.StoreException;
@@ -36,7 +37,6 @@ import java.util.Optional;
 public final class DiscoveryHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
     static final String PREFIX = "/admin/discovery/";
-    private static final String VERSION = "0.1.0";
 
     private final Discovery discovery;
     private final EndpointLookup endpoints;
@@ -114,7 +114,7 @@ public final class DiscoveryHandler extends Handler.Abstract {
         Endpoint e = endpoint.orElse(null);
         JsonNode body = switch (view) {
             case "asyncapi" -> AsyncApiDocument.of(a, e);
-            case "har" -> HarDocument.of(a, e, VERSION);
+            case "har" -> HarDocument.of(a, e, VersionInfo.current().version());
             default -> SummaryJson.of(a, e == null ? "unknown" : e.capture().label())
                     .put("node", discovery.node())
                     .put("nodeSessionsDropped", discovery.droppedSessions());

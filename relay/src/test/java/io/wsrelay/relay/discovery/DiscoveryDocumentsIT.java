@@ -103,7 +103,10 @@ class DiscoveryDocumentsIT {
                 () -> assertTrue(chat.at("/_webSocketMessages/0/time").isDouble()),
                 () -> assertTrue(chat.at("/request/url").asText().endsWith("/chat?room="), chat.at("/request/url").asText()),
                 () -> assertEquals(2, har.at("/log/entries/3/_webSocketMessages/0/opcode").asInt()),
-                () -> assertTrue(!har.toString().contains("t-secret")));
+                () -> assertTrue(!har.toString().contains("t-secret")),
+                // The build's version as --version prints it, a -SNAPSHOT suffix included.
+                () -> assertEquals(io.wsrelay.relay.ops.VersionInfo.current().version(), har.at("/log/creator/version").asText()),
+                () -> assertTrue(har.at("/log/creator/version").asText().matches("\\d+\\.\\d+\\.\\d+\\S*"), har.at("/log/creator").toString()));
     }
 
     @Test

@@ -1,6 +1,4 @@
-package io.wsrelay.relay.cli;
-
-import picocli.CommandLine;
+package io.wsrelay.relay.ops;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +7,8 @@ import java.util.Properties;
 
 /**
  * The version of this build and the git commit it was built from, as {@code wsrelay --version}
- * prints them. Read from {@code wsrelay-version.properties}, which the build fills in.
+ * prints them and discovery's HAR files name their creator. Read from
+ * {@code wsrelay-version.properties}, which the build fills in. Immutable.
  *
  * @param version the Maven project version, e.g. {@code 0.1.0}
  * @param commit  the full id of the commit checked out when the jar was built, or {@code unknown}
@@ -19,7 +18,11 @@ public record VersionInfo(String version, String commit) {
     /** Filled in by the build (relay/pom.xml filters this one resource). */
     static final String RESOURCE = "/io/wsrelay/relay/wsrelay-version.properties";
 
-    /** The version of the classes this process runs. */
+    /**
+     * The version of the classes this process runs; reads a class path resource each call.
+     *
+     * @throws UncheckedIOException if the resource is there but cannot be read
+     */
     public static VersionInfo current() {
         Properties p = new Properties();
         try (InputStream in = VersionInfo.class.getResourceAsStream(RESOURCE)) {
@@ -41,13 +44,5 @@ public record VersionInfo(String version, String commit) {
     @Override
     public String toString() {
         return "wsrelay " + version + " (commit " + commit + ")";
-    }
-
-    /** For picocli's {@code --version}. */
-    static final class Provider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {current().toString()};
-        }
     }
 }
