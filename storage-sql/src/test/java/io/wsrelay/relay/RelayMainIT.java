@@ -138,6 +138,17 @@ class RelayMainIT {
     }
 
     @Test
+    void removingAHeaderTheEndpointDoesNotHaveIsAnErrorAndChangesNothing() {
+        assertEquals(0, wsrelay("endpoint", "add", "e1", upstream.uri().toString(), "--header", "X-Api-Key=s3cret").status());
+        Result r = wsrelay("endpoint", "update", "e1", "--status", "INACTIVE", "--remove-header", "X-Api-Kee");
+        assertAll(
+                () -> assertEquals(1, r.status(), r.err()),
+                () -> assertEquals("wsrelay: endpoint e1 has no upstream header X-Api-Kee to remove; it has X-Api-Key; "
+                        + "nothing was changed\n", r.err()),
+                () -> assertTrue(wsrelay("endpoint", "show", "e1", "--json").out().contains("\"status\":\"ACTIVE\""), "changed"));
+    }
+
+    @Test
     void updateRefusesAnUnusableDestinationAndChangesNothing() {
         assertEquals(0, wsrelay("endpoint", "add", "e1", upstream.uri().toString()).status());
         Result result = wsrelay("endpoint", "update", "e1", "--destination", "ws://example.com/x#frag");

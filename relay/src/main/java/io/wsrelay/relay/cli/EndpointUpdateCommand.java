@@ -88,6 +88,14 @@ final class EndpointUpdateCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("wsrelay: no endpoint " + id);
                 return 1;
             }
+            List<String> absent = absentHeaders(found.get());
+            if (!absent.isEmpty()) {
+                spec.commandLine().getErr().println("wsrelay: endpoint " + id + " has no upstream header "
+                        + String.join(", ", absent) + " to remove; it has "
+                        + (found.get().upstreamHeaders().isEmpty() ? "none" : String.join(", ", found.get().upstreamHeaders().keySet()))
+                        + "; nothing was changed");
+                return 1;
+            }
             Endpoint updated = apply(found.get(), ca);
             EndpointCommand.checkRules(updated, false);
             EndpointCommand.check(updated);
@@ -98,6 +106,13 @@ final class EndpointUpdateCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("updated " + id);
             return 0;
         });
+    }
+
+    /** The {@code --remove-header} names (case-insensitive, as HTTP field names) that {@code e} does not have. */
+    private List<String> absentHeaders(Endpoint e) {
+        return removeHeaders.stream()
+                .filter(name -> e.upstreamHeaders().keySet().stream().noneMatch(h -> h.equalsIgnoreCase(name)))
+                .toList();
     }
 
     private Endpoint apply(Endpoint e, String ca) {
