@@ -23,6 +23,8 @@ final class Aggregator {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Request ids one session remembers while waiting for their answers. */
     private static final int PENDING_IDS = 64;
+    /** Longest request id remembered, in characters; a longer one is not correlated. */
+    static final int MAX_ID = 128;
     /** Bytes of a binary message shown as hex in the summary. */
     private static final int FIRST_BYTES = 16;
 
@@ -123,7 +125,7 @@ final class Aggregator {
         if (t.messages.size() < limits.messagesPerSession()) {
             boolean cut = s.truncated() || !shownWhole || harData.length() > limits.harMessageBytes();
             t.messages.add(new SessionEntry.Message(s.toUpstream() ? "send" : "receive", s.at(), opcode,
-                    cut ? harData.substring(0, Math.min(harData.length(), limits.harMessageBytes())) : harData,
+                    cut ? Text.cut(harData, limits.harMessageBytes()) : harData,
                     s.size(), cut));
         } else {
             t.leftOut++;
@@ -148,8 +150,7 @@ final class Aggregator {
             } else {
                 d.nonJsonText++;
                 if (d.textSamples.size() < limits.samplesPerKind()) {
-                    d.textSamples.add(masked.length() > limits.harMessageBytes()
-                            ? masked.substring(0, limits.harMessageBytes()) : masked);
+                    d.textSamples.add(Text.cut(masked, limits.harMessageBytes()));
                 }
             }
             return masked;
@@ -157,7 +158,8 @@ final class Aggregator {
         JsonNode masked = Masker.mask(node);
         Classifier.Kind kind = Classifier.classify(masked, s.session().opening.chosen());
         String name = kind.name();
-        Pending asked = kind.id() == null ? null : t.pending.get(kind.id());
+        String id = kind.id() == null || kind.id().length() > MAX_ID ? null : kind.id();
+        Pending asked = id == null ? null : t.pending.get(id);
         if (kind.response() && asked != null) {
             name = asked.kind() + "." + kind.name();
         }
@@ -173,11 +175,11 @@ final class Aggregator {
             kinds++;
         }
         k.seen(s.at());
-        int[] budget = {limits.maxProperties() - k.schema.propertyCount()};
+        int[] budget = Shape.budget(k.schema, limits);
         k.schema.observe(masked, 0, limits, budget);
         String json = masked.toString();
         k.example(json, limits);
-        if (kind.id() != null) {
+        if (id != null) {
             if (asked != null && asked.toUpstream() != s.toUpstream()) {
                 KindAggregate request = p.direction(asked.toUpstream()).kinds.get(asked.kind());
                 if (request != null) {
@@ -187,7 +189,7 @@ final class Aggregator {
                 if (t.pending.size() >= PENDING_IDS) {
                     t.pending.pollFirstEntry();
                 }
-                t.pending.put(kind.id(), new Pending(name, s.toUpstream()));
+                t.pending.put(id, new Pending(name, s.toUpstream()));
             }
         }
         return json;

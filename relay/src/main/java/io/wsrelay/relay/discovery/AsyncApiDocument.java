@@ -23,6 +23,8 @@ final class AsyncApiDocument {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     static final String VERSION = "3.0.0";
     private static final String WS_BINDING_VERSION = "0.1.0";
+    /** Longest channel, message or operation key, in characters, before a {@code -n} suffix that makes it unique. */
+    static final int MAX_KEY = 128;
 
     private AsyncApiDocument() {
     }
@@ -158,9 +160,10 @@ final class AsyncApiDocument {
         return ws;
     }
 
-    /** A map key AsyncAPI accepts ({@code ^[\w\d.\-_]+$}). */
+    /** A map key AsyncAPI accepts ({@code ^[\w\d.\-_]+$}), at most {@link #MAX_KEY} characters. */
     private static String key(String raw) {
         String k = raw.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[._]+", "");
+        k = k.length() > MAX_KEY ? k.substring(0, MAX_KEY) : k;
         return k.isEmpty() ? "_" : k;
     }
 
