@@ -25,8 +25,6 @@ final class Aggregator {
     private static final int PENDING_IDS = 64;
     /** Longest request id remembered, in characters; a longer one is not correlated. */
     static final int MAX_ID = 128;
-    /** Bytes of a binary message shown as hex in the summary. */
-    private static final int FIRST_BYTES = 16;
 
     private final DiscoveryLimits limits;
     private final String node;
