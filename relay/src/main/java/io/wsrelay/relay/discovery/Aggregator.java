@@ -25,8 +25,6 @@ final class Aggregator {
     private static final int PENDING_IDS = 64;
     /** Longest request id remembered, in characters; a longer one is not correlated. */
     static final int MAX_ID = 128;
-    /** Bytes of a binary message shown as hex in the summary. */
-    private static final int FIRST_BYTES = 16;
 
     private final DiscoveryLimits limits;
     private final String node;
@@ -105,23 +103,25 @@ final class Aggregator {
         Tracked t = tracked.computeIfAbsent(o.sessionId(), id -> new Tracked());
         String harData;
         int opcode;
+        boolean shownWhole = true;
         if (s.text() == null) {
             String guess = ContentGuess.of(s.head());
             d.binary++;
             Counts.add(d.binaryGuesses, guess, 1);
+            // Only the first bytes (a magic number), masked as text when they are text: the rest may be a credential.
+            byte[] first = Masker.binaryPreview(s.head(), guess);
             if (d.binarySamples.size() < limits.samplesPerKind()) {
-                byte[] first = java.util.Arrays.copyOf(s.head(), Math.min(FIRST_BYTES, s.head().length));
                 d.binarySamples.add(new DirectionAggregate.BinarySample(s.size(), HexFormat.of().formatHex(first), guess));
             }
             opcode = 2;
-            harData = Base64.getEncoder().encodeToString(
-                    java.util.Arrays.copyOf(s.head(), Math.min(limits.harMessageBytes(), s.head().length)));
+            harData = Base64.getEncoder().encodeToString(first);
+            shownWhole = s.size() <= first.length && first.length == s.head().length;
         } else {
             opcode = 1;
             harData = text(s, a, p, d, t);
         }
         if (t.messages.size() < limits.messagesPerSession()) {
-            boolean cut = s.truncated() || harData.length() > limits.harMessageBytes();
+            boolean cut = s.truncated() || !shownWhole || harData.length() > limits.harMessageBytes();
             t.messages.add(new SessionEntry.Message(s.toUpstream() ? "send" : "receive", s.at(), opcode,
                     cut ? Text.cut(harData, limits.harMessageBytes()) : harData,
                     s.size(), cut));
