@@ -2,6 +2,7 @@ package io.wsrelay.relay.cli;
 
 import io.wsrelay.relay.config.RelayConfig;
 import io.wsrelay.relay.ops.Operations;
+import io.wsrelay.relay.spi.EndpointRules;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +38,10 @@ final class DiscoveryCommand implements Callable<Integer> {
         if (!List.of("show", "asyncapi", "har", "clear").contains(view)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "VIEW must be show, asyncapi, har or clear, was '" + view + "'");
+        }
+        if (!EndpointRules.isValidId(id)) {
+            throw new UsageException("ID must be an endpoint id, 1 to " + EndpointRules.MAX_ID_LENGTH
+                    + " of the characters A-Z a-z 0-9 . _ ~ -");
         }
         RelayConfig config = main.config();
         if (!config.operations().isAdminApiEnabled()) {

@@ -23,8 +23,8 @@ final class Aggregator {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Request ids one session remembers while waiting for their answers. */
     private static final int PENDING_IDS = 64;
-    /** Bytes of a binary message shown as hex in the summary. */
-    private static final int FIRST_BYTES = 16;
+    /** Longest request id remembered, in characters; a longer one is not correlated. */
+    static final int MAX_ID = 128;
 
     private final DiscoveryLimits limits;
     private final String node;
@@ -103,25 +103,27 @@ final class Aggregator {
         Tracked t = tracked.computeIfAbsent(o.sessionId(), id -> new Tracked());
         String harData;
         int opcode;
+        boolean shownWhole = true;
         if (s.text() == null) {
             String guess = ContentGuess.of(s.head());
             d.binary++;
             Counts.add(d.binaryGuesses, guess, 1);
+            // Only the first bytes (a magic number), masked as text when they are text: the rest may be a credential.
+            byte[] first = Masker.binaryPreview(s.head(), guess);
             if (d.binarySamples.size() < limits.samplesPerKind()) {
-                byte[] first = java.util.Arrays.copyOf(s.head(), Math.min(FIRST_BYTES, s.head().length));
                 d.binarySamples.add(new DirectionAggregate.BinarySample(s.size(), HexFormat.of().formatHex(first), guess));
             }
             opcode = 2;
-            harData = Base64.getEncoder().encodeToString(
-                    java.util.Arrays.copyOf(s.head(), Math.min(limits.harMessageBytes(), s.head().length)));
+            harData = Base64.getEncoder().encodeToString(first);
+            shownWhole = s.size() <= first.length && first.length == s.head().length;
         } else {
             opcode = 1;
             harData = text(s, a, p, d, t);
         }
         if (t.messages.size() < limits.messagesPerSession()) {
-            boolean cut = s.truncated() || harData.length() > limits.harMessageBytes();
+            boolean cut = s.truncated() || !shownWhole || harData.length() > limits.harMessageBytes();
             t.messages.add(new SessionEntry.Message(s.toUpstream() ? "send" : "receive", s.at(), opcode,
-                    cut ? harData.substring(0, Math.min(harData.length(), limits.harMessageBytes())) : harData,
+                    cut ? Text.cut(harData, limits.harMessageBytes()) : harData,
                     s.size(), cut));
         } else {
             t.leftOut++;
@@ -146,8 +148,7 @@ final class Aggregator {
             } else {
                 d.nonJsonText++;
                 if (d.textSamples.size() < limits.samplesPerKind()) {
-                    d.textSamples.add(masked.length() > limits.harMessageBytes()
-                            ? masked.substring(0, limits.harMessageBytes()) : masked);
+                    d.textSamples.add(Text.cut(masked, limits.harMessageBytes()));
                 }
             }
             return masked;
@@ -155,7 +156,8 @@ final class Aggregator {
         JsonNode masked = Masker.mask(node);
         Classifier.Kind kind = Classifier.classify(masked, s.session().opening.chosen());
         String name = kind.name();
-        Pending asked = kind.id() == null ? null : t.pending.get(kind.id());
+        String id = kind.id() == null || kind.id().length() > MAX_ID ? null : kind.id();
+        Pending asked = id == null ? null : t.pending.get(id);
         if (kind.response() && asked != null) {
             name = asked.kind() + "." + kind.name();
         }
@@ -171,11 +173,11 @@ final class Aggregator {
             kinds++;
         }
         k.seen(s.at());
-        int[] budget = {limits.maxProperties() - k.schema.propertyCount()};
+        int[] budget = Shape.budget(k.schema, limits);
         k.schema.observe(masked, 0, limits, budget);
         String json = masked.toString();
         k.example(json, limits);
-        if (kind.id() != null) {
+        if (id != null) {
             if (asked != null && asked.toUpstream() != s.toUpstream()) {
                 KindAggregate request = p.direction(asked.toUpstream()).kinds.get(asked.kind());
                 if (request != null) {
@@ -185,7 +187,7 @@ final class Aggregator {
                 if (t.pending.size() >= PENDING_IDS) {
                     t.pending.pollFirstEntry();
                 }
-                t.pending.put(kind.id(), new Pending(name, s.toUpstream()));
+                t.pending.put(id, new Pending(name, s.toUpstream()));
             }
         }
         return json;

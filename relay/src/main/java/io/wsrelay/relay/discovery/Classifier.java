@@ -30,7 +30,7 @@ final class Classifier {
             "next", "complete", "ping", "pong", "error", "start", "data", "stop", "connection_keep_alive",
             "connection_error", "connection_terminate");
     /** Longest kind name, in characters. */
-    private static final int MAX_NAME = 64;
+    static final int MAX_NAME = 64;
     private static final int KEYS_IN_NAME = 4;
 
     /**
@@ -91,7 +91,7 @@ final class Classifier {
         }
         for (String field : DISCRIMINATORS) {
             String value = scalar(m.get(field));
-            if (value != null && !value.isEmpty()) {
+            if (value != null && !value.isBlank()) {
                 return new Kind(name(value), field, JSON, id, false);
             }
         }
@@ -111,8 +111,17 @@ final class Classifier {
         return node.asText();
     }
 
-    private static String name(String raw) {
-        String s = raw.strip();
-        return s.length() > MAX_NAME ? s.substring(0, MAX_NAME) : s;
+    /**
+     * {@code raw} as a kind name: control characters as spaces, stripped, cut to at most
+     * {@link #MAX_NAME} characters on a code point boundary; {@code (blank)} when nothing is left.
+     */
+    static String name(String raw) {
+        StringBuilder b = new StringBuilder(Math.min(raw.length(), MAX_NAME + 1));
+        for (int i = 0; i < raw.length() && b.length() <= MAX_NAME; i++) {
+            char c = raw.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? ' ' : c);
+        }
+        String s = Text.cut(b.toString().strip(), MAX_NAME);
+        return s.isEmpty() ? "(blank)" : s;
     }
 }

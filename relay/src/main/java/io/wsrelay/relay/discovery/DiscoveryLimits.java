@@ -37,6 +37,59 @@ public record DiscoveryLimits(int maxEndpoints, int maxKindsPerNode, int maxPath
                 2000, 100, 256, Duration.ofSeconds(10));
     }
 
+    /** Most UTF-8 bytes a character of kept text takes in JSON output (3; {@code "} and {@code \\} take 2). */
+    static final int BYTES_PER_CHAR = 3;
+    /** Most bytes of one schema node's counters, flags and brackets in JSON, its name and enum values apart. */
+    static final int NODE_BYTES = 400;
+    /** Most bytes of a kind's fixed fields and, in AsyncAPI, its message and operation wrappers, names apart. */
+    static final int KIND_FIXED_BYTES = 2048;
+    /** Most bytes of an AsyncAPI reply reference ({@code $ref} to a channel's message), keys apart. */
+    static final int REPLY_REF_BYTES = 64;
+
+    /**
+     * The most UTF-8 bytes one message kind takes as JSON, whatever the traffic: in the stored row,
+     * in the summary and in the AsyncAPI document (each is below it). Computed from these limits
+     * and the length caps on what becomes a key: property names ({@value Shape#MAX_NAME}
+     * characters), kind names ({@value Classifier#MAX_NAME}), enum values ({@value Shape#MAX_ENUM_LENGTH}
+     * each, {@value Shape#MAX_ENUM_CHARS} per kind), AsyncAPI keys ({@value AsyncApiDocument#MAX_KEY}).
+     * Every schema node (a property or an array's items) counts against {@link #maxProperties()}.
+     *
+     * @return a bound in bytes; thread-safe
+     */
+    public long maxKindBytes() {
+        long nodes = maxProperties + 1L;
+        long propertyName = (long) Shape.MAX_NAME * BYTES_PER_CHAR + 4;
+        // A node's name appears twice in a JSON Schema: as a property and in "required".
+        long schema = nodes * (NODE_BYTES + 2 * propertyName);
+        long enums = (long) Shape.MAX_ENUM_CHARS * BYTES_PER_CHAR + nodes * (maxEnumValues + 2L) * 4;
+        // An example's masked text re-serialized: a number such as 1e5 may grow to 1E+5.
+        long examples = (long) samplesPerKind * ((long) exampleBytes * 4 + 16);
+        // A correlated kind is named "request.reply": two names and a dot.
+        long kindName = (2L * Classifier.MAX_NAME + 1) * BYTES_PER_CHAR + 3;
+        long key = AsyncApiDocument.MAX_KEY + 4L;
+        long replies = (Counts.MAX_KEYS + 1L) * (kindName + 32 + REPLY_REF_BYTES + 2 * key);
+        long names = 4 * kindName + 6 * key;
+        return schema + enums + examples + replies + names + KIND_FIXED_BYTES;
+    }
+
+    /**
+     * The most UTF-8 bytes one endpoint's kinds take as JSON ({@link #maxKindBytes()} times
+     * {@link #maxPaths()} × 2 directions × {@link #maxKinds()}), plus, per path and per recent
+     * session, {@code handshakeBytes} for the strings the handshake brings (path, query names,
+     * subprotocols; at most the relay's request head) and what the recent sessions' messages take.
+     *
+     * @param handshakeBytes the largest HTTP request head the relay accepts, in bytes
+     * @return a bound in bytes; thread-safe
+     */
+    public long maxEndpointBytes(long handshakeBytes) {
+        long kinds = (long) maxPaths * 2 * maxKinds * maxKindBytes();
+        long direction = (long) samplesPerKind * ((long) harMessageBytes * BYTES_PER_CHAR + 16) + 4096;
+        long path = 2 * direction + 4096 + 6 * handshakeBytes * BYTES_PER_CHAR;
+        long session = (long) messagesPerSession * ((long) harMessageBytes * BYTES_PER_CHAR + 128) + 1024
+                + 2 * handshakeBytes * BYTES_PER_CHAR;
+        return kinds + maxPaths * path + (long) recentSessions * session + 4096;
+    }
+
     /** A copy with another flush interval. */
     public DiscoveryLimits withFlushInterval(Duration interval) {
         return new DiscoveryLimits(maxEndpoints, maxKindsPerNode, maxPaths, maxKinds, maxProperties, maxDepth,

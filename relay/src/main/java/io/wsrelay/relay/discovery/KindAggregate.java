@@ -50,7 +50,7 @@ final class KindAggregate {
         if (discriminator == null) {
             discriminator = o.discriminator;
         }
-        int[] budget = {limits.maxProperties() - schema.propertyCount()};
+        int[] budget = Shape.budget(schema, limits);
         schema.merge(o.schema, limits, budget);
         o.examples.forEach(e -> example(e, limits));
         Counts.addAll(replies, o.replies);

@@ -5,43 +5,54 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Masks what looks secret in a captured message before anything of it is kept: the value under
- * a sensitive-looking key (at any depth, whatever its type) and, anywhere, values shaped like an
- * e-mail address, a JWT, an {@code Authorization} credential or a payment card number. A masked
- * value becomes the string {@value #MASK}. Stateless and thread-safe.
+ * a sensitive-looking key (at any depth, whatever its type, in JSON and in free text alike) and,
+ * anywhere, values shaped like an e-mail address, a JWT, an {@code Authorization} credential or a
+ * payment card number. A masked value becomes the string {@value #MASK}. Stateless and thread-safe.
  *
- * <p>The key rule compares the key in lower case without {@code -}, {@code _}, {@code .} and
- * spaces, so {@code api_key}, {@code apiKey} and {@code X-Api-Key} all match.
+ * <p>The key rule ({@link #isSensitiveKey}) compares the key in lower case without {@code -},
+ * {@code _}, {@code .} and spaces, so {@code api_key}, {@code apiKey} and {@code X-Api-Key} all
+ * match; the same rule serves JSON objects, JSON-looking text the parser refused or that was cut,
+ * {@code key=value} and {@code key: value} text.
  */
 final class Masker {
     /** What a masked value is replaced with. */
     static final String MASK = "***";
+    /** Bytes of a binary message kept (enough for a magic number, too few for a credential). */
+    static final int BINARY_PREVIEW_BYTES = 8;
 
     /** A key containing one of these (normalised) is sensitive. */
     private static final List<String> SENSITIVE_PARTS = List.of("token", "password", "passwd", "passphrase",
-            "secret", "authorization", "cookie", "apikey", "credential", "signature", "privatekey", "accesskey",
-            "sessionid", "jwt", "bearer", "otp", "cvv", "creditcard", "cardnumber", "ssn", "refreshtoken");
+            "passcode", "secret", "authorization", "cookie", "apikey", "credential", "signature", "privatekey",
+            "accesskey", "sessionid", "sessionkey", "authkey", "authcode", "jwt", "bearer", "creditcard", "cardnumber");
     /** A key equal to one of these (normalised) is sensitive. */
     private static final List<String> SENSITIVE_KEYS = List.of("auth", "pwd", "pass", "key", "sig", "pin", "sid",
             "nonce");
-    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    /**
+     * A key with one of these as a word ({@code x-auth}, {@code auth_code}, {@code userSSN},
+     * {@code otpCode}) is sensitive; as words only, so {@code author}, {@code className} and
+     * {@code footprint} are not.
+     */
+    private static final List<String> SENSITIVE_WORDS = List.of("auth", "otp", "totp", "hotp", "cvv", "cvc", "ssn",
+            "pin", "pwd", "nonce");
+    /** A local part, {@code @} and a host name (with or without a domain: {@code ann@localhost}). */
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z][A-Za-z0-9-]*(?:\\.[A-Za-z0-9-]+)*");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
     private static final Pattern CREDENTIAL = Pattern.compile("(?i)(bearer|basic|digest)\\s+[A-Za-z0-9._~+/=-]{6,}");
     private static final Pattern CARD = Pattern.compile("\\b(?:\\d[ -]?){12,18}\\d\\b");
-    /** In free text: {@code token=...}, {@code "password": "..."}, {@code apiKey: ...}. */
-    private static final Pattern TEXT_PAIR = Pattern.compile(
-            "(?i)([\"']?[a-z0-9_.-]*(?:token|password|passwd|secret|authorization|cookie|api[_-]?key|credential|"
-                    + "signature|session[_-]?id)[a-z0-9_.-]*[\"']?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,}\\]]+)");
-
-    /** The words {@link #TEXT_PAIR} needs; checked first. */
-    private static final List<String> TEXT_WORDS = List.of("token", "passw", "secret", "authorization", "cookie",
-            "api", "credential", "signature", "session");
+    /** Longest key the text masker looks back for. */
+    private static final int MAX_KEY = 128;
 
     private Masker() {
     }
@@ -64,7 +75,42 @@ final class Masker {
                 return true;
             }
         }
+        for (String word : words(key)) {
+            if (SENSITIVE_WORDS.contains(word)) {
+                return true;
+            }
+        }
         return false;
+    }
+
+    /**
+     * The words of a key in lower case: split at anything but letters and digits, between a lower
+     * case letter and an upper case one, before the last capital of a run of capitals followed by
+     * a lower case letter ({@code userSSN} is user, ssn; {@code OTPCode} is otp, code) and between
+     * letters and digits.
+     */
+    private static List<String> words(String key) {
+        List<String> words = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= key.length(); i++) {
+            char c = i < key.length() ? key.charAt(i) : ' ';
+            boolean word = Character.isLetterOrDigit(c);
+            if (start >= 0) {
+                char p = key.charAt(i - 1);
+                boolean split = !word
+                        || (Character.isLowerCase(p) && Character.isUpperCase(c))
+                        || (Character.isUpperCase(p) && Character.isUpperCase(c) && i + 1 < key.length()
+                        && Character.isLowerCase(key.charAt(i + 1)))
+                        || (Character.isDigit(p) != Character.isDigit(c));
+                if (split) {
+                    words.add(key.substring(start, i).toLowerCase(Locale.ROOT));
+                    start = word ? i : -1;
+                }
+            } else if (word) {
+                start = i;
+            }
+        }
+        return words;
     }
 
     /**
@@ -77,6 +123,19 @@ final class Masker {
                 || (value.contains("eyJ") && JWT.matcher(value).find())
                 || (hasCredentialWord(value) && CREDENTIAL.matcher(value).find())
                 || (digits(value) >= 13 && hasCardNumber(value));
+    }
+
+    /**
+     * Whether a JSON integer is a payment card number: 13 to 19 digits passing the Luhn check.
+     * One starting with {@code 1} is taken for an epoch time in milliseconds, microseconds or
+     * nanoseconds and kept.
+     */
+    static boolean isCardNumber(JsonNode number) {
+        if (!number.isIntegralNumber()) {
+            return false;
+        }
+        String d = number.asText();
+        return d.length() >= 13 && d.length() <= 19 && d.charAt(0) >= '2' && d.charAt(0) <= '9' && luhn(d);
     }
 
     private static boolean hasCredentialWord(String s) {
@@ -95,23 +154,16 @@ final class Masker {
         return n;
     }
 
-    /** Whether the text holds a word a sensitive pair would start with (the pair pattern is costly). */
-    private static boolean hasSensitiveWord(String text) {
-        String l = text.toLowerCase(Locale.ROOT);
-        for (String w : TEXT_WORDS) {
-            if (l.contains(w)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * {@code node} with every sensitive value replaced by {@value #MASK}; objects and arrays are
-     * changed in place, a sensitive top-level string is returned replaced.
+     * changed in place, a sensitive top-level value is returned replaced. An object key that is
+     * itself an e-mail address, a JWT, a credential or a card number becomes {@value #MASK} (the
+     * first such key keeps its place, later ones are dropped); a string that holds sensitive
+     * pairs (JSON inside a string, {@code a=1&token=x}) is masked as text.
      */
     static JsonNode mask(JsonNode node) {
         if (node instanceof ObjectNode object) {
+            maskKeys(object);
             for (Map.Entry<String, JsonNode> e : object.properties()) {
                 if (isSensitiveKey(e.getKey())) {
                     e.setValue(TextNode.valueOf(MASK));
@@ -127,34 +179,253 @@ final class Masker {
             }
             return array;
         }
-        if (node.isTextual() && isSensitiveValue(node.asText())) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            if (isSensitiveValue(text)) {
+                return TextNode.valueOf(MASK);
+            }
+            String masked = maskPairs(text);
+            return masked.equals(text) ? node : TextNode.valueOf(masked);
+        }
+        if (isCardNumber(node)) {
             return TextNode.valueOf(MASK);
         }
         return node;
     }
 
+    private static void maskKeys(ObjectNode object) {
+        boolean any = false;
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+            if (isSensitiveValue(e.getKey())) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        LinkedHashMap<String, JsonNode> renamed = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+            renamed.putIfAbsent(isSensitiveValue(e.getKey()) ? MASK : e.getKey(), e.getValue());
+        }
+        object.removeAll();
+        object.setAll(renamed);
+    }
+
     /**
-     * Free text (a non-JSON message) with secrets replaced: sensitive pairs, e-mails, JWTs,
-     * credentials, card numbers; each pattern behind the same cheap tests as {@link #isSensitiveValue}.
+     * Free text (a non-JSON message, or JSON the parser refused or that was cut) with secrets
+     * replaced: the values of sensitive pairs (see {@link #maskPairs}), then e-mails, JWTs,
+     * credentials and card numbers, each pattern behind the same cheap tests as
+     * {@link #isSensitiveValue}.
      */
     static String maskText(String text) {
         String s = text;
-        if (hasSensitiveWord(s)) {
-            s = TEXT_PAIR.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1) + MASK));
+        if (hasCredentialWord(s)) {
+            s = CREDENTIAL.matcher(s).replaceAll(MASK);
         }
+        s = maskPairs(s);
         if (s.indexOf('@') >= 0) {
             s = EMAIL.matcher(s).replaceAll(MASK);
         }
         if (s.contains("eyJ")) {
             s = JWT.matcher(s).replaceAll(MASK);
         }
-        if (hasCredentialWord(s)) {
-            s = CREDENTIAL.matcher(s).replaceAll(MASK);
-        }
         if (digits(s) >= 13) {
-            s = CARD.matcher(s).replaceAll(m -> luhn(m.group()) ? MASK : java.util.regex.Matcher.quoteReplacement(m.group()));
+            s = CARD.matcher(s).replaceAll(m -> luhn(m.group()) ? MASK : Matcher.quoteReplacement(m.group()));
         }
         return s;
+    }
+
+    /**
+     * {@code text} with the value of every pair whose key {@link #isSensitiveKey} replaced by
+     * {@value #MASK}. A pair is a key, {@code :} or {@code =} and a value. The key is quoted
+     * ({@code "key"}, {@code 'key'}, or escaped as in JSON inside a JSON string:
+     * {@code \"key\"}) or bare ({@code key=}, {@code key: }). The value is a quoted string (to its
+     * closing quote, escapes included, or to the end of the text), an object or array (to its
+     * matching bracket, or to the end), a bare word (to whitespace or one of {@code & ; , } ] )}),
+     * or, after a bare key opening a line followed by {@code :} (a header), the rest of the line.
+     * Runs in time linear in the text's length.
+     */
+    static String maskPairs(String text) {
+        if (text.indexOf(':') < 0 && text.indexOf('=') < 0) {
+            return text;
+        }
+        StringBuilder out = null;
+        int copied = 0;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            if (c != ':' && c != '=') {
+                i++;
+                continue;
+            }
+            Key key = keyBefore(text, i, copied);
+            if (key == null || !isSensitiveKey(key.name)) {
+                i++;
+                continue;
+            }
+            int start = i + 1;
+            while (start < n && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+                start++;
+            }
+            boolean header = c == ':' && key.quote == 0 && (key.start == 0 || text.charAt(key.start - 1) == '\n');
+            int end = valueEnd(text, start, header, key.backslashes);
+            if (end == start && !header) {
+                i++;
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(n);
+            }
+            out.append(text, copied, start).append(replacement(text, start, key));
+            copied = end;
+            i = Math.max(end, i + 1);
+        }
+        if (out == null) {
+            return text;
+        }
+        return out.append(text, copied, n).toString();
+    }
+
+    /** A key found before a separator: its name, where it starts, its quote (0 if bare) and escaping backslashes. */
+    private record Key(String name, int start, char quote, int backslashes) {
+    }
+
+    /** The key ending just before the separator at {@code sep}, not reaching back before {@code floor}; null if none. */
+    private static Key keyBefore(String s, int sep, int floor) {
+        int q = sep;
+        while (q > floor && (s.charAt(q - 1) == ' ' || s.charAt(q - 1) == '\t')) {
+            q--;
+        }
+        if (q <= floor) {
+            return null;
+        }
+        char last = s.charAt(q - 1);
+        if (last == '"' || last == '\'') {
+            int b = backslashesBefore(s, q - 1, floor);
+            int close = q - 1 - b;
+            for (int j = close - 1; j >= floor && close - j <= MAX_KEY; j--) {
+                char c = s.charAt(j);
+                if (c == last && backslashesBefore(s, j, floor) >= b) {
+                    return new Key(s.substring(j + 1, close), j - b, last, b);
+                }
+                if (c == '\n' || c == ':' || c == '=' || c == ',' || c == '{' || c == '\\' || c == '"' || c == '\'') {
+                    return null;
+                }
+            }
+            return null;
+        }
+        int j = q;
+        while (j > floor && q - j < MAX_KEY && isBareKeyChar(s.charAt(j - 1))) {
+            j--;
+        }
+        return j == q ? null : new Key(s.substring(j, q), j, (char) 0, 0);
+    }
+
+    private static boolean isBareKeyChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '$';
+    }
+
+    private static int backslashesBefore(String s, int at, int floor) {
+        int b = 0;
+        while (at - b - 1 >= floor && s.charAt(at - b - 1) == '\\') {
+            b++;
+        }
+        return b;
+    }
+
+    /**
+     * Where the value starting at {@code start} ends (exclusive); {@code level} is the number of
+     * backslashes escaping the key's quotes (0 unless the pair is JSON inside a JSON string).
+     */
+    private static int valueEnd(String s, int start, boolean header, int level) {
+        int n = s.length();
+        if (start >= n) {
+            return n;
+        }
+        if (header) {
+            int eol = start;
+            while (eol < n && s.charAt(eol) != '\n' && s.charAt(eol) != '\r') {
+                eol++;
+            }
+            return eol;
+        }
+        int b = 0;
+        while (start + b < n && s.charAt(start + b) == '\\') {
+            b++;
+        }
+        char c = start + b < n ? s.charAt(start + b) : 0;
+        if (c == '"' || c == '\'') {
+            for (int j = start + b + 1; j < n; j++) {
+                if (s.charAt(j) == c && closes(s, j, b, start)) {
+                    return j + 1;
+                }
+            }
+            return n;
+        }
+        if (b == 0 && (c == '{' || c == '[')) {
+            int depth = 0;
+            boolean inString = false;
+            for (int j = start; j < n; j++) {
+                char x = s.charAt(j);
+                if (x == '"') {
+                    if (closes(s, j, level, start)) {
+                        inString = !inString;
+                    }
+                } else if (!inString && (x == '{' || x == '[')) {
+                    depth++;
+                } else if (!inString && (x == '}' || x == ']') && --depth == 0) {
+                    return j + 1;
+                }
+            }
+            return n;
+        }
+        int j = start;
+        while (j < n) {
+            char x = s.charAt(j);
+            if (Character.isWhitespace(x) || x == '&' || x == ';' || x == ',' || x == '}' || x == ']' || x == ')'
+                    || (level > 0 && x == '\\')) {
+                break;
+            }
+            j++;
+        }
+        return j;
+    }
+
+    /**
+     * Whether the quote at {@code at} closes a string opened with {@code level} backslashes: at
+     * level 0 one preceded by an even number of backslashes (JSON), at a deeper level one preceded
+     * by exactly as many as the opening quote.
+     */
+    private static boolean closes(String s, int at, int level, int floor) {
+        int r = backslashesBefore(s, at, floor);
+        return level == 0 ? r % 2 == 0 : r == level;
+    }
+
+    /** What replaces the value starting at {@code start}: {@value #MASK}, quoted as the key was. */
+    private static String replacement(String s, int start, Key key) {
+        if (key.quote == 0) {
+            return MASK;
+        }
+        String q = "\\".repeat(key.backslashes) + key.quote;
+        return q + MASK + q;
+    }
+
+    /**
+     * At most the first {@value #BINARY_PREVIEW_BYTES} bytes of a binary message, as kept for the
+     * summary and the HAR export. When the content guess is UTF-8 text, the captured bytes are
+     * masked as text first and the preview is taken from the masked text.
+     *
+     * @param head  the captured first bytes of the message
+     * @param guess {@link ContentGuess#of} of {@code head}
+     */
+    static byte[] binaryPreview(byte[] head, String guess) {
+        byte[] shown = head;
+        if (guess.equals("utf8-text") || guess.equals("json-text")) {
+            shown = maskText(new String(head, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        }
+        return Arrays.copyOf(shown, Math.min(BINARY_PREVIEW_BYTES, shown.length));
     }
 
     private static boolean hasCardNumber(String value) {

@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
 /**
  * What the values seen at one place of a message kind looked like, kept so that two shapes merge
  * (on another node, or after a restart) into the shape of all their values together; rendered as
- * a JSON Schema by {@link #schema()}. Bounded: {@link DiscoveryLimits#maxProperties()} properties
- * per kind over all levels, {@link DiscoveryLimits#maxDepth()} levels, at most
- * {@link DiscoveryLimits#maxEnumValues()} distinct short strings. Not thread-safe.
+ * a JSON Schema by {@link #schema()}. Bounded: {@link DiscoveryLimits#maxProperties()} nodes
+ * (properties and array items) per kind over all levels, {@link DiscoveryLimits#maxDepth()} levels,
+ * property names of at most {@value #MAX_NAME} characters without control characters, at most
+ * {@link DiscoveryLimits#maxEnumValues()} distinct short strings per node and {@value #MAX_ENUM_CHARS}
+ * characters of them per kind. Not thread-safe.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -35,8 +37,12 @@ final class Shape {
     private static final int OBJECT = 32;
     private static final int ARRAY = 64;
     private static final String[] TYPE_NAMES = {"null", "boolean", "integer", "number", "string", "object", "array"};
-    /** Strings longer than this never count as enum values. */
-    private static final int MAX_ENUM_LENGTH = 40;
+    /** Strings longer than this, in characters, never count as enum values. */
+    static final int MAX_ENUM_LENGTH = 40;
+    /** Characters of enum values one kind's schema keeps, over all its nodes. */
+    static final int MAX_ENUM_CHARS = 512;
+    /** Longest property name recorded, in characters; longer ones are counted in {@link #propertiesDropped}. */
+    static final int MAX_NAME = 64;
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}");
@@ -54,18 +60,43 @@ final class Shape {
     /** More distinct (or long) strings were seen than an enum would list. */
     boolean manyValues;
     LinkedHashMap<String, Shape> properties = new LinkedHashMap<>();
-    /** Properties left out because the kind's schema reached maxProperties. */
+    /**
+     * Properties (and array items) left out because the kind's schema reached maxProperties, or
+     * whose name was over {@link #MAX_NAME} characters or held a control character.
+     */
     long propertiesDropped;
     Shape items;
 
-    /** Adds one value. {@code budget[0]} is how many properties the kind may still add; it is decremented. */
+    /**
+     * What the kind whose schema is {@code root} may still add: {@code [0]} nodes (properties and
+     * array items), {@code [1]} characters of enum values. {@link #observe} and {@link #merge}
+     * decrement it.
+     */
+    static int[] budget(Shape root, DiscoveryLimits limits) {
+        return new int[]{limits.maxProperties() - root.propertyCount(), MAX_ENUM_CHARS - root.enumChars()};
+    }
+
+    /** Whether {@code name} may be kept: at most {@link #MAX_NAME} characters, none a control character. */
+    static boolean isRecordable(String name) {
+        if (name.length() > MAX_NAME) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < 0x20) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Adds one value; {@code budget} is what the kind may still add ({@link #budget}), decremented. */
     void observe(JsonNode value, int depth, DiscoveryLimits limits, int[] budget) {
         count++;
         switch (value.getNodeType()) {
             case NULL, MISSING -> types |= NULL;
             case BOOLEAN -> types |= BOOLEAN;
             case NUMBER -> types |= value.isIntegralNumber() ? INTEGER : NUMBER;
-            case STRING -> string(value.asText(), limits);
+            case STRING -> string(value.asText(), limits, budget);
             case OBJECT -> {
                 types |= OBJECT;
                 objects++;
@@ -73,7 +104,7 @@ final class Shape {
                     for (Map.Entry<String, JsonNode> e : value.properties()) {
                         Shape p = properties.get(e.getKey());
                         if (p == null) {
-                            if (budget[0] <= 0) {
+                            if (budget[0] <= 0 || !isRecordable(e.getKey())) {
                                 propertiesDropped++;
                                 continue;
                             }
@@ -90,6 +121,11 @@ final class Shape {
                 if (depth < limits.maxDepth()) {
                     for (JsonNode item : value) {
                         if (items == null) {
+                            if (budget[0] <= 0) {
+                                propertiesDropped++;
+                                break;
+                            }
+                            budget[0]--;
                             items = new Shape();
                         }
                         items.observe(item, depth + 1, limits, budget);
@@ -100,7 +136,7 @@ final class Shape {
         }
     }
 
-    private void string(String s, DiscoveryLimits limits) {
+    private void string(String s, DiscoveryLimits limits, int[] budget) {
         types |= STRING;
         strings++;
         if (s.equals(Masker.MASK)) {
@@ -117,14 +153,27 @@ final class Shape {
             uris++;
         }
         if (!manyValues) {
-            if (s.length() > MAX_ENUM_LENGTH || (s.indexOf('@') >= 0 && EMAIL.matcher(s).matches())) {
+            if (s.length() > MAX_ENUM_LENGTH || !isRecordable(s) || (s.indexOf('@') >= 0 && EMAIL.matcher(s).matches())) {
                 manyValues = true;
                 values.clear();
-            } else if (values.add(s) && values.size() > limits.maxEnumValues()) {
-                manyValues = true;
-                values.clear();
+            } else {
+                value(s, limits, budget);
             }
         }
+    }
+
+    /** Keeps {@code s} as a possible enum value, within the node's and the kind's bounds. */
+    private void value(String s, DiscoveryLimits limits, int[] budget) {
+        if (values.contains(s)) {
+            return;
+        }
+        if (values.size() >= limits.maxEnumValues() || s.length() > budget[1]) {
+            manyValues = true;
+            values.clear();
+            return;
+        }
+        budget[1] -= s.length();
+        values.add(s);
     }
 
     private static boolean isDateTime(String s) {
@@ -154,16 +203,22 @@ final class Shape {
             manyValues = true;
             values.clear();
         } else if (!manyValues) {
-            values.addAll(other.values);
-            if (values.size() > limits.maxEnumValues()) {
-                manyValues = true;
-                values.clear();
+            for (String value : other.values) {
+                if (manyValues) {
+                    break;
+                }
+                if (isRecordable(value) && value.length() <= MAX_ENUM_LENGTH) {
+                    value(value, limits, budget);
+                } else {
+                    manyValues = true;
+                    values.clear();
+                }
             }
         }
         for (Map.Entry<String, Shape> e : other.properties.entrySet()) {
             Shape mine = properties.get(e.getKey());
             if (mine == null) {
-                if (budget[0] <= 0) {
+                if (budget[0] <= 0 || !isRecordable(e.getKey())) {
                     propertiesDropped += e.getValue().count;
                     continue;
                 }
@@ -174,20 +229,37 @@ final class Shape {
             mine.merge(e.getValue(), limits, budget);
         }
         if (other.items != null) {
-            if (items == null) {
+            if (items == null && budget[0] > 0) {
+                budget[0]--;
                 items = new Shape();
             }
-            items.merge(other.items, limits, budget);
+            if (items == null) {
+                propertiesDropped += other.items.count;
+            } else {
+                items.merge(other.items, limits, budget);
+            }
         }
     }
 
-    /** Properties in this shape and all below it. */
+    /** Nodes (properties and array items) in this shape and all below it. */
     int propertyCount() {
         int n = properties.size();
         for (Shape p : properties.values()) {
             n += p.propertyCount();
         }
-        return items == null ? n : n + items.propertyCount();
+        return items == null ? n : n + 1 + items.propertyCount();
+    }
+
+    /** Characters of the enum values kept in this shape and all below it. */
+    int enumChars() {
+        int n = 0;
+        for (String v : values) {
+            n += v.length();
+        }
+        for (Shape p : properties.values()) {
+            n += p.enumChars();
+        }
+        return items == null ? n : n + items.enumChars();
     }
 
     /**

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -303,6 +304,16 @@ class RelayMainTest {
                 () -> assertEquals(2, discovery.status()),
                 () -> assertEquals("wsrelay: no admin token: set relay.admin.token (WSRELAY_ADMIN_TOKEN) to the relay's token\n",
                         discovery.err()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../endpoints", "a/b", "caf\u00e9", "x y"})
+    void discoveryOfSomethingThatIsNoEndpointIdIsAUsageErrorAndAsksNoRelay(String id) {
+        // Nothing listens on port 1: a request would be "connection refused" with exit 1.
+        Result r = wsrelay("--set", "relay.admin.token=0123456789abcdef", "discovery", "show", id, "--relay=http://127.0.0.1:1");
+        assertAll(id,
+                () -> assertEquals(2, r.status(), r.err()),
+                () -> assertEquals("wsrelay: ID must be an endpoint id, 1 to 64 of the characters A-Z a-z 0-9 . _ ~ -\n", r.err()));
     }
 
     @Test

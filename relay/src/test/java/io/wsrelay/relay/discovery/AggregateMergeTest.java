@@ -18,7 +18,7 @@ class AggregateMergeTest {
     private static Shape shapeOf(String... messages) throws Exception {
         Shape s = new Shape();
         for (String m : messages) {
-            s.observe(JSON.readTree(m), 0, LIMITS, new int[]{LIMITS.maxProperties()});
+            s.observe(JSON.readTree(m), 0, LIMITS, Shape.budget(new Shape(), LIMITS));
         }
         return s;
     }
@@ -32,7 +32,7 @@ class AggregateMergeTest {
     void aPropertyMissingOnOneNodeIsOptionalInTheMergedSchema() throws Exception {
         Shape a = roundTrip(shapeOf("{\"type\":\"t\",\"x\":1}", "{\"type\":\"t\",\"x\":2}"));
         Shape b = roundTrip(shapeOf("{\"type\":\"t\",\"y\":\"2026-12-01T10:00:00Z\"}"));
-        a.merge(b, LIMITS, new int[]{LIMITS.maxProperties()});
+        a.merge(b, LIMITS, Shape.budget(a, LIMITS));
         ObjectNode schema = a.schema();
         assertAll(
                 () -> assertEquals("[\"type\"]", schema.path("required").toString()),
@@ -46,10 +46,10 @@ class AggregateMergeTest {
         Shape a = shapeOf("{\"n\":1,\"s\":\"a\"}", "{\"n\":2,\"s\":\"b\"}", "{\"n\":2,\"s\":\"a\"}", "{\"n\":2,\"s\":\"b\"}");
         Shape b = new Shape();
         for (int i = 0; i < 20; i++) {
-            b.observe(JSON.readTree("{\"n\":1.5,\"s\":\"v" + i + "\"}"), 0, LIMITS, new int[]{LIMITS.maxProperties()});
+            b.observe(JSON.readTree("{\"n\":1.5,\"s\":\"v" + i + "\"}"), 0, LIMITS, Shape.budget(new Shape(), LIMITS));
         }
         assertEquals("[\"a\",\"b\"]", a.schema().at("/properties/s/enum").toString());
-        a.merge(roundTrip(b), LIMITS, new int[]{LIMITS.maxProperties()});
+        a.merge(roundTrip(b), LIMITS, Shape.budget(a, LIMITS));
         JsonNode schema = a.schema();
         assertAll(
                 () -> assertEquals("number", schema.at("/properties/n/type").asText()),
@@ -83,5 +83,80 @@ class AggregateMergeTest {
                 () -> assertEquals(LIMITS.recentSessions(), a.recent.size()),
                 () -> assertEquals(5000, a.recent.getFirst().started),
                 () -> assertTrue(a.recent.stream().noneMatch(e -> e.started == 1000), "the oldest is dropped"));
+    }
+
+    @Test
+    void theLargestKindTheLimitsAllowIsUnderMaxKindBytesStoredSummarisedAndInAsyncApi() throws Exception {
+        // Every name at its cap in 3-byte characters, every counter at its largest, every list full.
+        String wide = "\u4e2d";
+        KindAggregate k = new KindAggregate();
+        k.name = wide.repeat(2 * Classifier.MAX_NAME + 1);
+        k.discriminator = "discriminator";
+        k.protocol = Classifier.GRAPHQL_TRANSPORT_WS;
+        k.count = Long.MAX_VALUE;
+        k.firstSeen = 253_402_300_799_000L;
+        k.lastSeen = k.firstSeen;
+        java.util.List<Shape> nodes = new java.util.ArrayList<>();
+        nodes.add(k.schema);
+        for (int i = 0; i < LIMITS.maxProperties(); i++) {
+            Shape p = new Shape();
+            k.schema.properties.put(i + wide.repeat(Shape.MAX_NAME - String.valueOf(i).length()), p);
+            nodes.add(p);
+        }
+        for (Shape n : nodes) {
+            n.count = n.objects = n.strings = n.dateTimes = n.uuids = n.uris = n.propertiesDropped = Long.MAX_VALUE;
+            n.masked = 0;
+            n.types = 16 | 1;
+            n.values.add("");
+            for (int v = 1; v < LIMITS.maxEnumValues() && k.schema.enumChars() < Shape.MAX_ENUM_CHARS; v++) {
+                n.values.add(String.valueOf((char) ('\u4e00' + v)));
+            }
+        }
+        k.schema.types = 127;
+        for (int e = 0; e < LIMITS.samplesPerKind(); e++) {
+            k.examples.add("\"" + e + wide.repeat(LIMITS.exampleBytes() - 3) + "\"");
+        }
+        for (int r = 0; r <= Counts.MAX_KEYS; r++) {
+            k.replies.put(r + wide.repeat(2 * Classifier.MAX_NAME), Long.MAX_VALUE);
+        }
+        EndpointAggregate a = EndpointAggregate.of("e");
+        a.path("/p", LIMITS).up.kinds.put(k.name, k);
+        EndpointAggregate empty = EndpointAggregate.of("e");
+        empty.path("/p", LIMITS);
+        long stored = utf8(JSON.writeValueAsString(k));
+        long summary = utf8(SummaryJson.kind(k).toString());
+        long asyncapi = utf8(AsyncApiDocument.of(a, null).toString()) - utf8(AsyncApiDocument.of(empty, null).toString());
+        long bound = LIMITS.maxKindBytes();
+        assertAll(
+                // The figures docs/discovery.md gives.
+                () -> assertEquals(97_102, bound),
+                () -> assertEquals(52_160_256, LIMITS.maxEndpointBytes(8192)),
+                () -> assertTrue(stored <= bound, stored + " stored bytes over " + bound),
+                () -> assertTrue(summary <= bound, summary + " summary bytes over " + bound),
+                () -> assertTrue(asyncapi <= bound, asyncapi + " AsyncAPI bytes over " + bound),
+                // The bound is not loose by an order of magnitude.
+                () -> assertTrue(Math.max(stored, Math.max(summary, asyncapi)) * 2 > bound,
+                        stored + "/" + summary + "/" + asyncapi + " of " + bound));
+    }
+
+    @Test
+    void longOrControlCharacterNamesAreCountedNotKeptAndEnumCharactersAreBoundedPerKind() throws Exception {
+        Shape s = shapeOf("{\"ok\":1,\"" + "n".repeat(Shape.MAX_NAME) + "\":2,\"" + "x".repeat(Shape.MAX_NAME + 1)
+                + "\":3,\"a\\u0001b\":4}");
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < LIMITS.maxProperties(); i++) {
+            many.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":\"").append("v".repeat(39)).append(i % 10).append('"');
+        }
+        Shape e = shapeOf(many.append('}').toString(), many.toString());
+        assertAll(
+                () -> assertEquals(java.util.List.of("ok", "n".repeat(Shape.MAX_NAME)), java.util.List.copyOf(s.properties.keySet())),
+                () -> assertEquals(2, s.propertiesDropped),
+                () -> assertTrue(e.enumChars() <= Shape.MAX_ENUM_CHARS, e.enumChars() + " enum characters"),
+                () -> assertTrue(e.schema().at("/properties/p1").has("enum")),
+                () -> assertFalse(e.schema().at("/properties/p63").has("enum"), "past the kind's enum budget"));
+    }
+
+    private static long utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 }

@@ -114,6 +114,83 @@ class DiscoveryBoundsTest {
                 () -> assertTrue(dropped > 0, "a one-slot hand-off under a flood drops samples"));
     }
 
+    @Test
+    void aFloodOfLongDistinctKeysAndKindNamesStaysUnderTheComputedBound() throws Exception {
+        fixture = new DiscoveryFixture(everyMessage());
+        DiscoveryLimits limits = DiscoveryLimits.defaults();
+        int kinds = limits.maxKinds();
+        int perKind = 24; // 3 new keys per message: 72 distinct keys per kind, more than maxProperties
+        long started = System.nanoTime();
+        try (TestClient c = fixture.open("proto", "/chat")) {
+            for (int k = 0; k < kinds; k++) {
+                // Kind names far over the name cap, non-ASCII (2-, 3- and 4-byte UTF-8), distinct at their start.
+                String kind = "k" + k + "-" + "\u00e9\u4e2d\ud83d\ude00".repeat(100);
+                for (int m = 0; m < perKind; m++) {
+                    StringBuilder msg = new StringBuilder("{\"type\":\"").append(kind).append('"');
+                    for (int f = 0; f < 3; f++) {
+                        // About 1000 characters each, unique per kind and message, control characters included.
+                        String key = k + "." + m + "." + f + "\\u0001" + "\u00fc\u6f22\ud83d\ude80x".repeat(200);
+                        msg.append(",\"").append(key).append("\":\"v").append(f).append('"');
+                    }
+                    String text = msg.append('}').toString();
+                    assertTrue(text.length() < limits.sampleBytes(), "parsed, not cut: " + text.length());
+                    c.sendText(text);
+                    c.nextMessage(Timeouts.MESSAGE);
+                }
+            }
+            bye(c);
+        }
+        Duration relayed = Duration.ofNanos(System.nanoTime() - started);
+        JsonNode summary = fixture.awaitSessions("proto", 1);
+        JsonNode up = path(summary, "/chat").path("clientToUpstream");
+        String asyncapi = fixture.call("GET", "/admin/discovery/proto/asyncapi").body();
+        String summaryText = fixture.call("GET", "/admin/discovery/proto").body();
+        java.util.Set<String> tooLong = new java.util.TreeSet<>();
+        for (JsonNode k : up.path("kinds")) {
+            if (k.path("name").asText().length() > 64) {
+                tooLong.add("kind name " + k.path("name").asText().length());
+            }
+            k.path("schema").path("properties").fieldNames().forEachRemaining(n -> {
+                if (n.length() > 64) {
+                    tooLong.add("property name " + n.length());
+                }
+            });
+            int bytes = k.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > limits.maxKindBytes()) {
+                tooLong.add("kind over maxKindBytes: " + bytes);
+            }
+        }
+        assertAll(
+                () -> assertEquals((long) kinds * perKind, up.path("messages").asLong(), "every message is relayed"),
+                () -> assertEquals(kinds, up.path("kinds").size()),
+                () -> assertEquals(java.util.Set.of(), tooLong),
+                () -> assertTrue(utf8(summaryText) <= limits.maxEndpointBytes(8192), utf8(summaryText) + " bytes of summary"),
+                () -> assertTrue(utf8(asyncapi) <= limits.maxEndpointBytes(8192), utf8(asyncapi) + " bytes of AsyncAPI"),
+                // With inference cost bounded the flood is relayed at loopback speed: well under a second
+                // per hundred messages even on a loaded machine.
+                () -> assertTrue(relayed.compareTo(Duration.ofMillis(10L * kinds * perKind)) < 0, "relaying took " + relayed));
+    }
+
+    @Test
+    void longCorrelationIdsAreNotTrackedShortOnesStillCorrelate() throws Exception {
+        fixture = new DiscoveryFixture(everyMessage());
+        String longId = "i".repeat(129);
+        try (TestClient c = fixture.open("proto", "/chat")) {
+            DiscoveryFixture.ask(c, "{\"type\":\"ping\",\"id\":\"" + longId + "\"}");
+            DiscoveryFixture.ask(c, "{\"type\":\"join\",\"id\":\"" + "j".repeat(128) + "\",\"room\":\"r\"}");
+            bye(c);
+        }
+        JsonNode up = path(fixture.awaitSessions("proto", 1), "/chat").path("clientToUpstream");
+        assertAll(
+                () -> assertEquals(0, DiscoveryFixture.kind(up, "ping").path("replies").size(),
+                        "an id over 128 characters is not remembered"),
+                () -> assertEquals("joined", DiscoveryFixture.kind(up, "join").at("/replies/0/kind").asText()));
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     private static int countProperties(JsonNode schema) {
         int n = 0;
         for (JsonNode p : schema.path("properties")) {

@@ -182,6 +182,69 @@ class DiscoveryTest {
     }
 
     @Test
+    void secretsInTextAndBinaryMessagesNeverReachAnyExport() throws Exception {
+        List<String> texts = List.of(
+                // Cut at sampleBytes: masked as text.
+                "{\"type\":\"e\",\"otp\":\"SECRET18\",\"pin\":\"SECRET19\",\"ssn\":\"SECRET20\",\"privateKey\":\"SECRET21\","
+                        + "\"passphrase\":\"SECRET22\",\"nonce\":\"SECRET23\",\"cvv\":\"SECRET60\",\"auth\":\"SECRET61\","
+                        + "\"pad\":\"" + "x".repeat(5000) + "\"}",
+                // Refused by the parser (nesting over 1000, a number over 1000 digits): masked as text.
+                "{\"type\":\"nb\",\"pin\":\"SECRET50\",\"auth\":{\"user\":\"u\",\"code\":\"SECRET51\"},\"z\":"
+                        + "[".repeat(1001) + "]".repeat(1001) + "}",
+                "{\"type\":\"nb2\",\"cvv\":\"SECRET52\",\"n\":" + "1".repeat(1001) + "}",
+                "pwd=SECRET28&auth=SECRET29&sid=SECRET30",
+                "42[\"login\",{\"pin\":\"SECRET25\",\"key\":\"SECRET26\",\"password\":\"pw\\\"SECRET27\"}]",
+                "CONNECT\nlogin:guest\npasscode:SECRET24\n\n",
+                "{\"type\":\"d\",\"payload\":\"{\\\"password\\\":\\\"SECRET13\\\"}\",\"card\":4111111111111111,"
+                        + "\"local\":\"SECRET12@localhost\",\"SECRET16@example.com\":{\"v\":1},\"auth_code\":\"SECRET06\","
+                        + "\"authKey\":\"SECRET07\",\"passcode\":\"SECRET08\",\"sessionKey\":\"SECRET09\",\"x-auth\":\"SECRET10\"}");
+        try (TestClient c = fixture.open("proto", "/secrets")) {
+            for (String text : texts) {
+                ask(c, text);
+            }
+            bye(c);
+        }
+        try (TestClient c = fixture.open("proto", "/secrets")) {
+            c.sendBinary("{\"token\":\"SECRET31\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            c.nextMessage(Timeouts.MESSAGE);
+            c.sendBinary(java.util.HexFormat.of().parseHex(
+                    "101e00044d5154540402003c0004636c6964000475736572000853454352455433322e"));
+            c.nextMessage(Timeouts.MESSAGE);
+            bye(c);
+        }
+        JsonNode summary = fixture.awaitSessions("proto", 2);
+        String all = everyExport(summary);
+        JsonNode up = path(summary, "/secrets").path("clientToUpstream");
+        assertAll(
+                () -> List.of("SECRET", "4111111111111111").forEach(secret ->
+                        assertFalse(all.contains(secret), "an export shows " + secret + ": " + all)),
+                () -> assertEquals(List.of("d"), names(up), "the one message the parser took whole"),
+                () -> assertEquals("***", kind(up, "d").at("/examples/0/card").asText()),
+                () -> assertEquals("{\"password\":\"***\"}", kind(up, "d").at("/examples/0/payload").asText()),
+                () -> assertEquals(5, up.at("/nonJsonText/messages").asLong(), up.toString()),
+                () -> assertEquals(1, up.at("/truncatedText").asLong(), up.toString()),
+                () -> assertEquals("101e00044d515454", up.at("/binary/samples/1/firstBytes").asText()),
+                () -> assertEquals("7b22746f6b656e22", up.at("/binary/samples/0/firstBytes").asText(), "{\"token\" as text, masked"),
+                () -> assertEquals("89504e470d0a1a0a", path(summary, "/secrets").at("/upstreamToClient/binary/samples/0/firstBytes")
+                        .asText()));
+    }
+
+    /** The summary, AsyncAPI and HAR of endpoint proto, with the binary data they hold decoded (ISO-8859-1). */
+    private static String everyExport(JsonNode summary) throws Exception {
+        JsonNode har = fixture.get("/admin/discovery/proto/har");
+        StringBuilder all = new StringBuilder(summary.toString()).append(fixture.get("/admin/discovery/proto/asyncapi")).append(har);
+        har.findValues("_webSocketMessages").forEach(frames -> frames.forEach(f -> {
+            if (f.path("opcode").asInt() == 2) {
+                all.append(new String(java.util.Base64.getDecoder().decode(f.path("data").asText()),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }));
+        summary.findValues("firstBytes").forEach(hex -> all.append(new String(java.util.HexFormat.of().parseHex(hex.asText()),
+                java.nio.charset.StandardCharsets.ISO_8859_1)));
+        return all.toString();
+    }
+
+    @Test
     void captureOffRecordsNothing() throws Exception {
         fixture.register("quiet", CaptureMode.OFF);
         try (TestClient c = fixture.open("quiet", "/chat")) {

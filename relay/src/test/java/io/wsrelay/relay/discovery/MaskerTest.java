@@ -1,9 +1,16 @@
 package io.wsrelay.relay.discovery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +22,8 @@ class MaskerTest {
     @ParameterizedTest
     @ValueSource(strings = {"token", "access_token", "refreshToken", "password", "Passwd", "client_secret",
             "Authorization", "cookie", "Set-Cookie", "apiKey", "api_key", "X-Api-Key", "key", "pin", "sessionId",
-            "credentials", "privateKey", "jwt", "otp", "cvv"})
+            "credentials", "privateKey", "jwt", "otp", "cvv", "auth_code", "authKey", "passcode", "sessionKey", "x-auth",
+            "userSSN", "OTPCode", "passphrase", "nonce", "auth"})
     void sensitiveKeysAreMaskedWhateverTheirSpelling(String key) throws Exception {
         String masked = Masker.mask(JSON.readTree("{\"outer\":{\"" + key + "\":{\"deep\":\"v4lue\"}}}")).toString();
         assertEquals("{\"outer\":{\"" + key + "\":\"***\"}}", masked);
@@ -41,5 +49,100 @@ class MaskerTest {
     @ValueSource(strings = {"hello world", "2026-12-01T10:00:00Z", "1234 5678", "order 4111-1111-1111-1112"})
     void ordinaryValuesAreKept(String value) {
         assertFalse(Masker.isSensitiveValue(value), value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"author", "className", "businessName", "footprint", "primaryKey", "spinner", "pinned",
+            "authority", "passive", "sidebar"})
+    void wordsThatOnlyContainASensitiveWordAreKept(String key) {
+        assertFalse(Masker.isSensitiveKey(key), key);
+    }
+
+    /** Every key the JSON rule masks, masked the same in text the parser never saw whole. */
+    @ParameterizedTest
+    @ValueSource(strings = {"otp", "pin", "ssn", "privateKey", "passphrase", "nonce", "cvv", "auth", "auth_code",
+            "authKey", "passcode", "sessionKey", "x-auth", "password", "api_key", "Authorization", "sid", "pwd"})
+    void theTextMaskerUsesTheJsonKeyRule(String key) {
+        List<String> texts = List.of(
+                "{\"type\":\"e\",\"" + key + "\":\"SECRET01\",\"pad\":\"xxxx",
+                "{\"type\":\"e\",\"" + key + "\" : 12345678,\"z\":[[[[",
+                key + "=SECRET01&room=lobby",
+                "note " + key + ": SECRET01 end",
+                "{'" + key + "':'SECRET01'}");
+        for (String text : texts) {
+            String masked = Masker.maskText(text);
+            assertAll(text,
+                    () -> assertFalse(masked.contains("SECRET01"), masked),
+                    () -> assertFalse(masked.contains("12345678"), masked),
+                    () -> assertTrue(masked.contains(key), "the key stays: " + masked));
+        }
+    }
+
+    @Test
+    void textPairsInFormSocketIoStompAndEscapedForms() {
+        assertAll(
+                () -> assertEquals("pwd=***&auth=***&sid=***&room=lobby",
+                        Masker.maskText("pwd=SECRET28&auth=SECRET29&sid=SECRET30&room=lobby")),
+                () -> assertEquals("42[\"login\",{\"pin\":\"***\",\"key\":\"***\",\"password\":\"***\",\"room\":\"r1\"}]",
+                        Masker.maskText("42[\"login\",{\"pin\":\"SECRET25\",\"key\":\"SECRET26\",\"password\":\"pw\\\"SECRET27\","
+                                + "\"room\":\"r1\"}]")),
+                () -> assertEquals("CONNECT\nlogin:guest\npasscode:***\n\n",
+                        Masker.maskText("CONNECT\nlogin:guest\npasscode:SECRET24\n\n")),
+                () -> assertEquals("GET /\nAuthorization: ***\nHost: example", Masker.maskText(
+                        "GET /\nAuthorization: Token SECRET40 x\nHost: example")),
+                () -> assertEquals("{\"type\":\"nb\",\"auth\":\"***\",\"z\":[[[",
+                        Masker.maskText("{\"type\":\"nb\",\"auth\":{\"user\":\"u\",\"code\":\"SECRET41\"},\"z\":[[[")),
+                () -> assertEquals("{\"payload\":\"{\\\"password\\\":\\\"***\\\",\\\"n\\\":1}\",\"x\":[",
+                        Masker.maskText("{\"payload\":\"{\\\"password\\\":\\\"SECRET13\\\",\\\"n\\\":1}\",\"x\":[")),
+                () -> assertEquals("{\"password\":\"***\"", Masker.maskText("{\"password\":\"SECRET42 cut here")),
+                () -> assertEquals("type=join&room=lobby at 10:00:00 {\"a\":\"b:c\"}",
+                        Masker.maskText("type=join&room=lobby at 10:00:00 {\"a\":\"b:c\"}")));
+    }
+
+    @Test
+    void jsonInsideAStringIsMaskedAsText() throws Exception {
+        JsonNode masked = Masker.mask(JSON.readTree(
+                "{\"type\":\"d\",\"payload\":\"{\\\"password\\\":\\\"SECRET13\\\",\\\"v\\\":2}\",\"url\":\"/x?a=1&token=SECRET43\"}"));
+        assertAll(
+                () -> assertEquals("{\"password\":\"***\",\"v\":2}", masked.path("payload").asText()),
+                () -> assertEquals("/x?a=1&token=***", masked.path("url").asText()),
+                () -> assertEquals("d", masked.path("type").asText()));
+    }
+
+    @Test
+    void cardNumbersAsJsonNumbersAreMaskedButEpochTimesAreKept() throws Exception {
+        // 1764583200006 passes the Luhn check too: an epoch time in milliseconds starting with 1 is kept.
+        JsonNode masked = Masker.mask(JSON.readTree(
+                "{\"card\":4111111111111111,\"amex\":378282246310005,\"at\":1764583200006,\"n\":4111111111111112,\"small\":42}"));
+        assertAll(
+                () -> assertEquals("***", masked.path("card").asText()),
+                () -> assertEquals("***", masked.path("amex").asText()),
+                () -> assertEquals(1764583200006L, masked.path("at").asLong()),
+                () -> assertEquals(4111111111111112L, masked.path("n").asLong()),
+                () -> assertEquals(42, masked.path("small").asInt()));
+    }
+
+    @Test
+    void emailAddressesWithAnyHostAndAsObjectKeysAreMasked() throws Exception {
+        JsonNode masked = Masker.mask(JSON.readTree(
+                "{\"SECRET16@example.com\":{\"v\":1},\"local\":\"SECRET12@localhost\",\"pkg\":\"react@18.2.0\",\"b\":2}"));
+        assertAll(
+                () -> assertFalse(masked.toString().contains("SECRET"), masked.toString()),
+                () -> assertEquals(1, masked.path("***").path("v").asInt(), "the value under a masked key stays"),
+                () -> assertEquals("***", masked.path("local").asText()),
+                () -> assertEquals("react@18.2.0", masked.path("pkg").asText()),
+                () -> assertEquals("***", Masker.maskText("mail root@localhost now").split(" ")[1]));
+    }
+
+    @Test
+    void binaryKeepsEightBytesAndTextInBinaryIsMaskedFirst() {
+        byte[] mqtt = HexFormat.of().parseHex("101e00044d5154540402003c0004636c6964000475736572000853454352455433322e");
+        byte[] json = "{\"pwd\":\"SECRET31\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] form = "pwd=SECRET44".getBytes(StandardCharsets.UTF_8);
+        assertAll(
+                () -> assertEquals("101e00044d515454", HexFormat.of().formatHex(Masker.binaryPreview(mqtt, ContentGuess.of(mqtt)))),
+                () -> assertEquals("{\"pwd\":\"", new String(Masker.binaryPreview(json, ContentGuess.of(json)), StandardCharsets.UTF_8)),
+                () -> assertEquals("pwd=***", new String(Masker.binaryPreview(form, ContentGuess.of(form)), StandardCharsets.UTF_8)),
+                () -> assertEquals(3, Masker.binaryPreview(new byte[]{1, 2, 3}, "octet-stream").length));
     }
 }
