@@ -136,7 +136,7 @@ final class Aggregator {
         JsonNode node = null;
         if (!s.truncated() && looksLikeJson(raw)) {
             try {
-                node = JSON.readTree(raw);
+                node = SummaryJson.SAMPLES.readTree(raw);
             } catch (JacksonException e) {
                 node = null;
             }

@@ -321,4 +321,41 @@ class DiscoveryTest {
                 () -> assertEquals(0, after.path("sessions").asLong()),
                 () -> assertEquals(0, after.path("paths").size()));
     }
+
+    @Test
+    void textCutAtTheSampleSizeNeverEndsInHalfACharacter() throws Exception {
+        int keep = DiscoveryLimits.defaults().harMessageBytes();
+        // The cut falls between the two halves of U+1F600.
+        String text = "a".repeat(keep - 1) + "\ud83d\ude00 and more";
+        try (TestClient c = fixture.open("proto", "/binary")) {
+            ask(c, text);
+            bye(c);
+        }
+        JsonNode up = path(fixture.awaitSessions("proto", 1), "/binary").path("clientToUpstream");
+        String sample = up.at("/nonJsonText/samples/0").asText();
+        String har = fixture.get("/admin/discovery/proto/har").at("/log/entries/0/_webSocketMessages/0/data").asText();
+        assertAll(
+                () -> assertEquals("a".repeat(keep - 1), sample),
+                () -> assertEquals("a".repeat(keep - 1), har),
+                () -> assertTrue(sample.codePoints().noneMatch(cp -> Character.getType(cp) == Character.SURROGATE)));
+    }
+
+    @Test
+    void anOverflowingNumberStaysANumberAndABlankDiscriminatorNamesNoKind() throws Exception {
+        try (TestClient c = fixture.open("proto", "/chat")) {
+            ask(c, "{\"type\":\"huge\",\"n\":1e999,\"m\":-1e999,\"x\":0.1}");
+            ask(c, "{\"type\":\"   \",\"w\":1}");
+            ask(c, "[\" \\t \",1]");
+            bye(c);
+        }
+        JsonNode up = path(fixture.awaitSessions("proto", 1), "/chat").path("clientToUpstream");
+        JsonNode example = kind(up, "huge").at("/examples/0");
+        String text = fixture.call("GET", "/admin/discovery/proto").body();
+        assertAll(
+                () -> assertTrue(example.path("n").isNumber(), example.toString()),
+                // As the relay wrote it (this test's reader would turn it into Infinity again).
+                () -> assertTrue(text.contains("\"n\":1E+999,\"m\":-1E+999,\"x\":0.1"), text),
+                () -> assertEquals("number", kind(up, "huge").at("/schema/properties/n/type").asText()),
+                () -> assertEquals(List.of("huge", "{type,w}", "(blank)"), names(up)));
+    }
 }
