@@ -1,5 +1,6 @@
 package io.wsrelay.relay.discovery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,10 @@ import java.util.Set;
  * {@code x-} counts), and operations from the client's point of view: what the client sends is
  * {@code send}, what it receives is {@code receive}; a correlated answer is the operation's
  * {@code reply}. The WebSocket channel binding ({@code ws}, 0.1.0) lists the query parameter
- * names and the subprotocols offered. Stateless.
+ * names and the subprotocols offered. The only {@code $ref} members are the document's own
+ * ({@code #/channels/...}, {@code #/servers/...}): an example holding a {@code $ref} member is left
+ * out, and a property named {@code $ref} is described under {@code patternProperties}, so that no
+ * reader follows a reference a client sent. Stateless.
  */
 final class AsyncApiDocument {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -25,6 +29,8 @@ final class AsyncApiDocument {
     private static final String WS_BINDING_VERSION = "0.1.0";
     /** Longest channel, message or operation key, in characters, before a {@code -n} suffix that makes it unique. */
     static final int MAX_KEY = 128;
+    private static final String REF = "$ref";
+    private static final String REF_PATTERN = "^\\$ref$";
 
     private AsyncApiDocument() {
     }
@@ -90,12 +96,16 @@ final class AsyncApiDocument {
             m.put("name", k.name);
             m.put("title", k.name + " (" + (action.equals("send") ? "client to server" : "server to client") + ")");
             m.put("contentType", "application/json");
-            m.set("payload", k.schema.schema());
-            if (!k.examples.isEmpty()) {
-                ArrayNode examples = m.putArray("examples");
-                for (String e : k.examples) {
-                    examples.addObject().set("payload", SummaryJson.parse(e));
+            m.set("payload", withoutReferences(k.schema.schema()));
+            ArrayNode examples = F.arrayNode();
+            for (String e : k.examples) {
+                JsonNode payload = SummaryJson.parse(e);
+                if (!hasReference(payload)) {
+                    examples.addObject().set("payload", payload);
                 }
+            }
+            if (!examples.isEmpty()) {
+                m.set("examples", examples);
             }
             m.put("x-count", k.count);
             m.put("x-protocol", k.protocol);
@@ -146,6 +156,7 @@ final class AsyncApiDocument {
             query.put("description", "Parameter names seen (values are never recorded).");
             ObjectNode props = query.putObject("properties");
             p.queryParameters.keySet().forEach(name -> props.putObject(name).put("type", "string"));
+            withoutReferences(query);
         }
         if (!p.offeredSubprotocols.isEmpty()) {
             ObjectNode headers = ws.putObject("headers");
@@ -158,6 +169,60 @@ final class AsyncApiDocument {
         }
         ws.put("bindingVersion", WS_BINDING_VERSION);
         return ws;
+    }
+
+    /** Whether {@code node} has a member named {@code $ref}, at any depth. */
+    static boolean hasReference(JsonNode node) {
+        if (node.isObject()) {
+            if (node.has(REF)) {
+                return true;
+            }
+            for (JsonNode child : node) {
+                if (hasReference(child)) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode child : node) {
+                if (hasReference(child)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code schema}, changed in place: at every level a property named {@code $ref} moves to
+     * {@code patternProperties} under {@code ^\$ref$}, which describes the same property
+     * without a {@code $ref} member.
+     */
+    static ObjectNode withoutReferences(ObjectNode schema) {
+        if (schema.get("properties") instanceof ObjectNode props) {
+            if (props.get(REF) instanceof ObjectNode ref) {
+                props.remove(REF);
+                schema.putObject("patternProperties").set(REF_PATTERN, ref);
+                if (props.isEmpty()) {
+                    schema.remove("properties");
+                }
+            }
+            props.forEach(p -> {
+                if (p instanceof ObjectNode o) {
+                    withoutReferences(o);
+                }
+            });
+        }
+        if (schema.get("patternProperties") instanceof ObjectNode pattern) {
+            pattern.forEach(p -> {
+                if (p instanceof ObjectNode o) {
+                    withoutReferences(o);
+                }
+            });
+        }
+        if (schema.get("items") instanceof ObjectNode items) {
+            withoutReferences(items);
+        }
+        return schema;
     }
 
     /** A map key AsyncAPI accepts ({@code ^[\w\d.\-_]+$}), at most {@link #MAX_KEY} characters. */

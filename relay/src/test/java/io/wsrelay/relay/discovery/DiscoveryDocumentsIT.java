@@ -8,12 +8,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.wsrelay.relay.discovery.DiscoveryFixture.ask;
 import static io.wsrelay.relay.discovery.DiscoveryFixture.bye;
@@ -29,13 +34,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DiscoveryDocumentsIT {
     private static final Duration NODE_RUN = Duration.ofSeconds(60);
     private static DiscoveryFixture fixture;
+    /** Must receive nothing: a client's {@code $ref} pointing here is never followed by a document's reader. */
+    private static HttpServer beacon;
+    private static final AtomicInteger BEACON_REQUESTS = new AtomicInteger();
+    /** Not JSON: a reader that follows a {@code $ref} to it fails. */
+    private static Path operatorFile;
 
     @BeforeAll
     static void learnFourProtocols() throws Exception {
+        beacon = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        beacon.createContext("/", exchange -> {
+            BEACON_REQUESTS.incrementAndGet();
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 2);
+            exchange.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
+            exchange.close();
+        });
+        beacon.start();
+        operatorFile = Files.createTempFile("operator-secret", ".json");
+        Files.writeString(operatorFile, "operator secret, not json {");
+        String url = "http://127.0.0.1:" + beacon.getAddress().getPort() + "/beacon";
         fixture = new DiscoveryFixture(DiscoveryLimits.defaults());
-        try (TestClient c = fixture.open("proto", "/chat?room=lobby")) {
+        try (TestClient c = fixture.open("proto", "/chat?room=lobby&$ref=1")) {
             ask(c, "{\"type\":\"join\",\"id\":1,\"room\":\"lobby\",\"token\":\"t-secret\"}");
             ask(c, "{\"type\":\"say\",\"id\":2,\"text\":\"hello\"}");
+            // A client's references in what it sends: to a local file, a URL, a place the document lacks.
+            for (int i = 0; i < 3; i++) {
+                ask(c, "{\"type\":\"ref\",\"a\":{\"$ref\":\"" + operatorFile + "\"},\"b\":[{\"$ref\":\"" + url + "\"}],"
+                        + "\"c\":{\"$ref\":\"#/nowhere\"},\"d\":\"" + url + "\"}");
+            }
+            ask(c, "{\"type\":\"$ref\",\"$ref\":\"" + url + "\"}");
+            ask(c, "{\"type\":\"" + url + "\",\"e\":\"#/nowhere\"}");
             bye(c);
         }
         try (TestClient c = fixture.open("proto", "/graphql", "graphql-transport-ws")) {
@@ -69,7 +98,12 @@ class DiscoveryDocumentsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        fixture.close();
+        try {
+            fixture.close();
+        } finally {
+            beacon.stop(0);
+            Files.deleteIfExists(operatorFile);
+        }
     }
 
     @Test
@@ -85,6 +119,39 @@ class DiscoveryDocumentsIT {
                 () -> assertEquals("receive", doc.at("/operations/graphql.receive.next/action").asText()),
                 () -> assertTrue(doc.at("/channels/graphql/bindings/ws/headers/properties/Sec-WebSocket-Protocol/description")
                         .asText().contains("graphql-transport-ws")));
+    }
+
+    @Test
+    void aClientsReferencesAreNeverFollowedByTheParser() throws Exception {
+        JsonNode doc = fixture.get("/admin/discovery/proto/asyncapi");
+        java.util.List<String> refs = new java.util.ArrayList<>();
+        references(doc, refs);
+        Result r = validate("asyncapi", doc);
+        assertAll(
+                () -> assertEquals(0, r.exit(), r.output()),
+                () -> assertEquals(0, BEACON_REQUESTS.get(), "requests the parser made to a client's URL"),
+                () -> assertEquals(java.util.List.of(), refs.stream()
+                        .filter(ref -> !ref.startsWith("#/channels/") && !ref.startsWith("#/servers/")).toList()),
+                () -> assertTrue(doc.toString().contains("\"x-count\""), "the kinds are still described"),
+                // A property named $ref is still described, without a $ref member.
+                () -> assertEquals("string", doc.at("/channels/chat/messages/send.ref/payload/properties/a/patternProperties")
+                        .path("^\\$ref$").path("type").asText(), doc.at("/channels/chat/messages/send.ref").toString()),
+                () -> assertEquals(0, doc.at("/channels/chat/messages/send.ref/examples").size(), "examples holding a $ref"));
+    }
+
+    /** Every {@code $ref} value (or non-text {@code $ref} member) in {@code node}, as text. */
+    private static void references(JsonNode node, java.util.List<String> refs) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> {
+                if (e.getKey().equals("$ref")) {
+                    refs.add(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+                } else {
+                    references(e.getValue(), refs);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(n -> references(n, refs));
+        }
     }
 
     @Test
@@ -113,7 +180,7 @@ class DiscoveryDocumentsIT {
                 () -> assertEquals(1, chat.at("/_webSocketMessages/0/opcode").asInt()),
                 () -> assertEquals("receive", chat.at("/_webSocketMessages/1/type").asText()),
                 () -> assertTrue(chat.at("/_webSocketMessages/0/time").isDouble()),
-                () -> assertTrue(chat.at("/request/url").asText().endsWith("/chat?room="), chat.at("/request/url").asText()),
+                () -> assertTrue(chat.at("/request/url").asText().endsWith("/chat?room=&%24ref="), chat.at("/request/url").asText()),
                 () -> assertEquals(2, har.at("/log/entries/3/_webSocketMessages/0/opcode").asInt()),
                 () -> assertTrue(!har.toString().contains("t-secret")),
                 // The build's version as --version prints it, a -SNAPSHOT suffix included.
