@@ -1,10 +1,12 @@
 package io.wsrelay.relay.discovery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.wsrelay.relay.LogText;
 import io.wsrelay.relay.SessionTap;
 import io.wsrelay.relay.spi.CaptureMode;
 import io.wsrelay.relay.spi.DiscoveryStore;
 import io.wsrelay.relay.spi.StoreException;
+import io.wsrelay.relay.spi.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,23 +17,28 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * API discovery on one relay node: makes the taps of sessions whose endpoint has capture on,
  * takes what they hand over through one bounded queue ({@link DiscoveryLimits#queueCapacity()}
  * events; when it is full the event is dropped and counted, the pump never waits), aggregates it
  * on one thread ({@code discovery-aggregator}), and every {@link DiscoveryLimits#flushInterval()}
- * and at {@link #close()} merges what it learnt into the shared {@link DiscoveryStore}, if there is
- * one; without one the node keeps its aggregates in memory only.
+ * (thread {@code discovery-flusher}) and at {@link #close()} merges what it learnt into the shared
+ * {@link DiscoveryStore}, if there is one; without one the node keeps its aggregates in memory only.
  *
- * <p>Lifecycle: {@link #create} starts the aggregator thread; {@link #close()} stops it after a
- * last drain and flush. Thread-safe: pumps, handshakes, the admin API and the aggregator call in
- * concurrently; aggregates are guarded by one lock, held by the aggregator per event and per flush
- * and by readers per snapshot.
+ * <p>Lifecycle: {@link #create} starts the threads; {@link #close()} stops them after a last drain
+ * and flush. Thread-safe: pumps, handshakes, the admin API, the flusher and the aggregator call in
+ * concurrently. Aggregates are guarded by one lock, held by the aggregator per event batch and by
+ * the others only to take or put back a copy, never across a store call, so a slow or unreachable
+ * store never holds up the aggregator. A store outage is logged once: a WARN when a call first
+ * fails, an INFO when one succeeds again.
  */
 public final class Discovery implements SessionTap.Factory, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
@@ -43,6 +50,8 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
      * limit's churn), and a full queue still drops and counts rather than block a pump.
      */
     private static final int SESSION_EVENTS = 4096;
+    /** How long {@link #close()} waits for each thread to end. */
+    private static final long CLOSE_MILLIS = 5_000;
     /** Events the aggregator takes at once. */
     private static final int BATCH = 256;
 
@@ -57,6 +66,16 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean storeDown = new AtomicBoolean();
     private final Thread thread;
+    private final Thread flusher;
+    private final CountDownLatch stopFlushing = new CountDownLatch(1);
+    /**
+     * Taken by each store call: shared by views, exclusive for each endpoint's flush write and
+     * for clears, so a view sees an endpoint's delta either still here or already in the store,
+     * never both or neither. Never taken by the aggregator.
+     */
+    private final ReentrantReadWriteLock io = new ReentrantReadWriteLock(true);
+    /** Store calls that found it unreachable. */
+    private final AtomicLong storeFailures = new AtomicLong();
     private final String node = UUID.randomUUID().toString();
 
     private Discovery(DiscoveryLimits limits, DiscoveryStore store) {
@@ -66,6 +85,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         this.budget = new SampleBudget(limits.samplesPerSecond());
         this.aggregator = new Aggregator(limits, node);
         this.thread = Thread.ofPlatform().name("discovery-aggregator").daemon(true).unstarted(this::run);
+        this.flusher = Thread.ofPlatform().name("discovery-flusher").daemon(true).unstarted(this::flushEvery);
     }
 
     /**
@@ -76,6 +96,9 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     public static Discovery create(DiscoveryLimits limits, Optional<DiscoveryStore> store) {
         Discovery d = new Discovery(Objects.requireNonNull(limits, "limits"), store.orElse(null));
         d.thread.start();
+        if (d.store != null) {
+            d.flusher.start();
+        }
         return d;
     }
 
@@ -121,7 +144,6 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     }
 
     private void run() {
-        long nextFlush = System.nanoTime() + limits.flushInterval().toNanos();
         List<Event> ends = new ArrayList<>();
         List<Event> batch = new ArrayList<>();
         while (!closed.get() || !queue.isEmpty() || !sessionEvents.isEmpty()) {
@@ -147,10 +169,22 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
                 batch.clear();
                 ends.clear();
             }
-            if (System.nanoTime() - nextFlush >= 0) {
-                flush();
-                nextFlush = System.nanoTime() + limits.flushInterval().toNanos();
+        }
+    }
+
+    /** The flusher thread: a flush every flush interval until {@link #close()}. */
+    private void flushEvery() {
+        long interval = limits.flushInterval().toNanos();
+        try {
+            while (!stopFlushing.await(interval, TimeUnit.NANOSECONDS)) {
+                try {
+                    flush();
+                } catch (RuntimeException e) {
+                    LOG.warn("discovery: a flush failed: {}", e.toString(), e);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -167,32 +201,106 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
 
     /**
      * Merges what this node learnt since its last flush into the shared store and forgets it
-     * here; a no-op without a store. Blocks on the store (one transaction per endpoint). If the
-     * store fails, what was not flushed stays in memory (still bounded) for the next flush.
+     * here; a no-op without a store. Blocks on the store, one transaction per endpoint, never
+     * holding the aggregates' lock while it does: an endpoint's delta is taken out (a fresh one
+     * goes on learning), written, and on failure merged back into the fresh one, so what was
+     * learnt is neither lost nor counted twice. The first failure ends the flush: the endpoints
+     * not yet written wait for the next one. Safe to call from any thread.
      */
     public void flush() {
         if (store == null) {
             return;
         }
+        List<String> ids;
         lock.lock();
         try {
-            for (String id : List.copyOf(aggregator.deltas.keySet())) {
-                EndpointAggregate delta = aggregator.deltas.get(id);
-                delta.encode();
-                String json = write(delta);
-                store.merge(id, stored -> write(merged(stored, json)));
-                aggregator.forget(id);
-            }
-            if (storeDown.compareAndSet(true, false)) {
-                LOG.info("discovery: the store answers again; flushed");
-            }
-        } catch (StoreException e) {
-            if (storeDown.compareAndSet(false, true)) {
-                LOG.warn("discovery: cannot flush to the store, keeping what was learnt in memory: {}", e.getMessage());
-            }
+            ids = List.copyOf(aggregator.deltas.keySet());
         } finally {
             lock.unlock();
         }
+        for (String id : ids) {
+            if (!flush(id)) {
+                return;
+            }
+        }
+    }
+
+    /** Writes the delta of one endpoint; false if the store failed. */
+    private boolean flush(String id) {
+        long failures = storeFailures.get();
+        io.writeLock().lock();
+        try {
+            if (storeFailures.get() != failures) {
+                // The store failed another caller while this flush waited: try again next time.
+                return false;
+            }
+            EndpointAggregate taken;
+            lock.lock();
+            try {
+                taken = aggregator.deltas.get(id);
+                if (taken == null) {
+                    return true;
+                }
+                if (isEmpty(taken)) {
+                    aggregator.forget(id);
+                    return true;
+                }
+                // The kinds of the delta being written still count against the node's bound.
+                aggregator.deltas.put(id, EndpointAggregate.of(id));
+            } finally {
+                lock.unlock();
+            }
+            taken.encode();
+            String json = write(taken);
+            try {
+                call("flush", () -> {
+                    store.merge(id, stored -> write(merged(stored, json)));
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                lock.lock();
+                try {
+                    putBack(id, taken);
+                } finally {
+                    lock.unlock();
+                }
+                if (!(e instanceof StoreException)) {
+                    LOG.warn("discovery: cannot flush endpoint {}, keeping what was learnt in memory: {}", id,
+                            e.toString(), e);
+                }
+                return false;
+            }
+            lock.lock();
+            try {
+                aggregator.kinds -= taken.kindCount();
+                EndpointAggregate fresh = aggregator.deltas.get(id);
+                if (fresh != null && isEmpty(fresh)) {
+                    aggregator.forget(id);
+                }
+            } finally {
+                lock.unlock();
+            }
+            return true;
+        } finally {
+            io.writeLock().unlock();
+        }
+    }
+
+    /** Merges what was learnt while {@code taken} was being written into it, and makes it the delta again. */
+    private void putBack(String id, EndpointAggregate taken) {
+        EndpointAggregate fresh = aggregator.deltas.get(id);
+        int held = taken.kindCount() + (fresh == null ? 0 : fresh.kindCount());
+        if (fresh != null) {
+            fresh.encode();
+            taken.merge(read(write(fresh)), limits, new int[]{Integer.MAX_VALUE});
+        }
+        aggregator.deltas.put(id, taken);
+        aggregator.kinds += taken.kindCount() - held;
+    }
+
+    /** Whether {@code a} holds nothing learnt. */
+    private static boolean isEmpty(EndpointAggregate a) {
+        return write(a).equals(write(EndpointAggregate.of(a.endpointId)));
     }
 
     private EndpointAggregate merged(String stored, String delta) {
@@ -217,51 +325,109 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     /**
      * What every node has learnt of {@code endpointId}: the shared store's aggregate (all nodes'
      * flushes) merged with what this node has not flushed yet. Other nodes' last
-     * {@link DiscoveryLimits#flushInterval()} of learning shows after their next flush.
+     * {@link DiscoveryLimits#flushInterval()} of learning shows after their next flush. Blocks on
+     * one store read, and first for a flush of this node being written (one endpoint's
+     * transaction); if that write finds the store unreachable, fails at once without asking it
+     * again. Never holds the aggregates' lock while it waits.
      *
      * @return the aggregate, or empty if nothing was learnt of this endpoint
-     * @throws StoreException if the store cannot be read
+     * @throws StoreUnavailableException if the store cannot be reached
+     * @throws StoreException            if the store cannot be read
      */
     Optional<EndpointAggregate> view(String endpointId) {
-        lock.lock();
+        String localJson = null;
+        Optional<String> stored;
+        long failures = storeFailures.get();
+        io.readLock().lock();
         try {
-            EndpointAggregate local = aggregator.deltas.get(endpointId);
-            String localJson = null;
-            if (local != null) {
-                local.encode();
-                localJson = write(local);
+            failFast(failures);
+            lock.lock();
+            try {
+                EndpointAggregate local = aggregator.deltas.get(endpointId);
+                if (local != null) {
+                    local.encode();
+                    String json = write(local);
+                    localJson = json.equals(write(EndpointAggregate.of(endpointId))) ? null : json;
+                }
+            } finally {
+                lock.unlock();
             }
-            Optional<String> stored = store == null ? Optional.empty() : store.load(endpointId);
-            if (stored.isEmpty() && localJson == null) {
-                return Optional.empty();
-            }
-            EndpointAggregate view = stored.map(this::read).orElseGet(() -> EndpointAggregate.of(endpointId));
-            if (localJson != null) {
-                view.merge(read(localJson), limits, new int[]{Integer.MAX_VALUE});
-            }
-            return Optional.of(view);
+            stored = store == null ? Optional.empty() : call("read", () -> store.load(endpointId));
         } finally {
-            lock.unlock();
+            io.readLock().unlock();
+        }
+        if (stored.isEmpty() && localJson == null) {
+            return Optional.empty();
+        }
+        EndpointAggregate view = stored.map(this::read).orElseGet(() -> EndpointAggregate.of(endpointId));
+        if (localJson != null) {
+            view.merge(read(localJson), limits, new int[]{Integer.MAX_VALUE});
+        }
+        return Optional.of(view);
+    }
+
+    /**
+     * Forgets everything learnt of {@code endpointId}, in the shared store and then here: all or
+     * nothing, so if the store fails this node keeps its data too. Other nodes' not yet flushed
+     * learning reappears after their next flush. Blocks on one store delete (and first for a flush
+     * being written, as {@link #view} does), never holding the aggregates' lock while it waits.
+     *
+     * @return whether there was anything to forget
+     * @throws StoreUnavailableException if the store cannot be reached (nothing is forgotten)
+     * @throws StoreException            if the store cannot be written (nothing is forgotten)
+     */
+    public boolean clear(String endpointId) {
+        long failures = storeFailures.get();
+        io.writeLock().lock();
+        try {
+            failFast(failures);
+            boolean stored = store != null && call("delete", () -> store.clear(endpointId));
+            lock.lock();
+            try {
+                EndpointAggregate local = aggregator.deltas.get(endpointId);
+                boolean had = local != null && !isEmpty(local);
+                aggregator.forget(endpointId);
+                return had || stored;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            io.writeLock().unlock();
+        }
+    }
+
+    /** Throws if the store was found unreachable since {@code failures} was read (while the caller waited). */
+    private void failFast(long failures) {
+        if (storeFailures.get() != failures && storeDown.get()) {
+            throw new StoreUnavailableException("the discovery store did not answer a call just made");
         }
     }
 
     /**
-     * Forgets everything learnt of {@code endpointId}, here and in the shared store. Other nodes'
-     * not yet flushed learning reappears after their next flush.
-     *
-     * @return whether there was anything to forget
-     * @throws StoreException if the store cannot be written
+     * Runs one store call, logging outages once each: a WARN when a call first fails, an INFO when
+     * one succeeds again.
      */
-    public boolean clear(String endpointId) {
-        lock.lock();
+    private <T> T call(String operation, Supplier<T> action) {
+        T result;
         try {
-            boolean local = aggregator.deltas.containsKey(endpointId);
-            aggregator.forget(endpointId);
-            boolean stored = store != null && store.clear(endpointId);
-            return local || stored;
-        } finally {
-            lock.unlock();
+            result = action.get();
+        } catch (StoreException e) {
+            if (e instanceof StoreUnavailableException) {
+                storeFailures.incrementAndGet();
+            }
+            if (storeDown.compareAndSet(false, true)) {
+                LOG.warn("discovery: the store fails ({} failed: {}); this node keeps what it learns in memory "
+                        + "and the discovery admin API answers 503 until it answers again", operation,
+                        LogText.safe(e.getMessage()));
+            } else {
+                LOG.debug("discovery: {} failed: {}", operation, LogText.safe(e.getMessage()));
+            }
+            throw e;
         }
+        if (storeDown.compareAndSet(true, false)) {
+            LOG.info("discovery: the store answers again");
+        }
+        return result;
     }
 
     /** Events dropped because the hand-off was full: whole sessions' records and samples. */
@@ -272,6 +438,11 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     /** Samples waiting for the aggregator now (at most {@link DiscoveryLimits#queueCapacity()}). */
     public int queued() {
         return queue.size();
+    }
+
+    /** Callers waiting for another's store call to end (an estimate, for tests). */
+    int waitingForTheStore() {
+        return io.getQueueLength();
     }
 
     /** Events of endpoints past {@link DiscoveryLimits#maxEndpoints()}, not recorded. */
@@ -316,8 +487,12 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        stopFlushing.countDown();
         try {
-            thread.join(limits.flushInterval().toMillis() + 5_000);
+            thread.join(CLOSE_MILLIS);
+            if (flusher.isAlive()) {
+                flusher.join(CLOSE_MILLIS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -2,6 +2,7 @@ package io.wsrelay.relay.discovery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wsrelay.relay.LogText;
 import io.wsrelay.relay.ops.BearerToken;
 import io.wsrelay.relay.ops.VersionInfo;
 import io.wsrelay.relay.spi.Endpoint;
@@ -30,9 +31,11 @@ import java.util.Optional;
  * <li>{@code DELETE /admin/discovery/{endpointId}}: forgets what was learnt; {@code 204}</li>
  * </ul>
  * Each needs {@code Authorization: Bearer <relay.admin.token>} ({@code 401} otherwise). An id that
- * is neither a registered endpoint nor has data is {@code 404}; an unreachable store {@code 503}.
- * Every view merges the shared store (all nodes' flushes) with this node's unflushed learning.
- * Blocks on the store (on Jetty's virtual threads); thread-safe.
+ * is neither a registered endpoint nor has data is {@code 404}; an unreachable or failing store
+ * {@code 503}, and a {@code DELETE} answered so has forgotten nothing. Every view merges the shared
+ * store (all nodes' flushes) with this node's unflushed learning. Blocks on the store, at most one
+ * call of each store per request (on Jetty's virtual threads); thread-safe. Store outages are
+ * logged by the stores and {@link Discovery}, once each, not per request.
  */
 public final class DiscoveryHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
@@ -78,10 +81,11 @@ public final class DiscoveryHandler extends Handler.Abstract {
         try {
             route(request.getMethod(), id, view, response, callback);
         } catch (StoreUnavailableException e) {
-            LOG.warn("discovery admin: store unreachable: {}", e.getMessage());
+            // Logged once per outage by whoever found it: the endpoint store, or Discovery for its store.
+            LOG.debug("discovery admin: store unreachable: {}", LogText.safe(e.getMessage()));
             error(response, callback, 503, "store_unavailable", "the store is unreachable");
         } catch (StoreException e) {
-            LOG.warn("discovery admin: store failed: {}", e.getMessage(), e);
+            LOG.debug("discovery admin: store failed: {}", LogText.safe(e.getMessage()));
             error(response, callback, 503, "store_failed", "the store failed");
         }
         return true;
@@ -90,7 +94,7 @@ public final class DiscoveryHandler extends Handler.Abstract {
     private void route(String method, String id, String view, Response response, Callback callback) {
         if (HttpMethod.DELETE.is(method) && view.isEmpty()) {
             boolean had = discovery.clear(id);
-            if (!had && endpoints.lookup(id).isEmpty()) {
+            if (!had && lookup(id).isEmpty()) {
                 error(response, callback, 404, "endpoint_not_found", "no endpoint and no discovery data for this id");
                 return;
             }
@@ -104,7 +108,7 @@ public final class DiscoveryHandler extends Handler.Abstract {
             error(response, callback, 405, "method_not_allowed", "allowed: " + (view.isEmpty() ? "GET, DELETE" : "GET"));
             return;
         }
-        Optional<Endpoint> endpoint = endpoints.lookup(id);
+        Optional<Endpoint> endpoint = lookup(id);
         Optional<EndpointAggregate> learnt = discovery.view(id);
         if (endpoint.isEmpty() && learnt.isEmpty()) {
             error(response, callback, 404, "endpoint_not_found", "no endpoint and no discovery data for this id");
@@ -120,6 +124,18 @@ public final class DiscoveryHandler extends Handler.Abstract {
                     .put("nodeSessionsDropped", discovery.droppedSessions());
         };
         write(response, callback, 200, body);
+    }
+
+    private Optional<Endpoint> lookup(String id) {
+        try {
+            return endpoints.lookup(id);
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (StoreException e) {
+            // Not an outage, which the endpoint store logs itself, once.
+            LOG.warn("discovery admin: endpoint store failed: {}", LogText.safe(e.getMessage()));
+            throw e;
+        }
     }
 
     private static void error(Response response, Callback callback, int status, String error, String detail) {

@@ -7,10 +7,12 @@ import io.wsrelay.relay.TestClient;
 import io.wsrelay.relay.TestHttp;
 import io.wsrelay.relay.Timeouts;
 import io.wsrelay.relay.spi.CaptureMode;
+import io.wsrelay.relay.spi.DiscoveryStore;
 import io.wsrelay.relay.spi.Endpoint;
 
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,10 +31,16 @@ final class DiscoveryFixture implements AutoCloseable {
     Discovery discovery;
 
     DiscoveryFixture(DiscoveryLimits limits) throws Exception {
+        this(limits, null);
+    }
+
+    /** As {@link #DiscoveryFixture(DiscoveryLimits)}, with {@code store} as the shared discovery store (null: the relay's). */
+    DiscoveryFixture(DiscoveryLimits limits, DiscoveryStore store) throws Exception {
         upstream = ProtocolUpstream.start();
         try {
             harness = RelayHarness.withDiscovery(Map.of("relay.admin.token", TOKEN),
-                    store -> discovery = Discovery.create(limits, store.discovery()));
+                    endpoints -> discovery = Discovery.create(limits,
+                            store == null ? endpoints.discovery() : Optional.of(store)));
         } catch (Exception | Error e) {
             upstream.close();
             throw e;
