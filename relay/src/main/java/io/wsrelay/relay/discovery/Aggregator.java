@@ -94,7 +94,7 @@ final class Aggregator {
             return;
         }
         a.seen(s.at());
-        PathAggregate p = a.path(o.path(), limits);
+        PathAggregate p = a.path(Masker.maskPath(o.path()), limits);
         if (p == null) {
             return;
         }
@@ -136,7 +136,7 @@ final class Aggregator {
         JsonNode node = null;
         if (!s.truncated() && looksLikeJson(raw)) {
             try {
-                node = JSON.readTree(raw);
+                node = SummaryJson.SAMPLES.readTree(raw);
             } catch (JacksonException e) {
                 node = null;
             }
@@ -154,7 +154,7 @@ final class Aggregator {
             return masked;
         }
         JsonNode masked = Masker.mask(node);
-        Classifier.Kind kind = Classifier.classify(masked, s.session().opening.chosen());
+        Classifier.Kind kind = Classifier.classify(masked, chosen(s.session().opening));
         String name = kind.name();
         String id = kind.id() == null || kind.id().length() > MAX_ID ? null : kind.id();
         Pending asked = id == null ? null : t.pending.get(id);
@@ -219,15 +219,17 @@ final class Aggregator {
         a.seen(tap.started);
         a.samplesSkipped += tap.up.skipped + tap.down.skipped;
         a.samplesDropped += tap.up.dropped + tap.down.dropped;
-        PathAggregate p = a.path(o.path(), limits);
-        List<String> names = QueryNames.of(o.rawQuery());
+        PathAggregate p = a.path(Masker.maskPath(o.path()), limits);
+        List<String> names = Masker.maskNames(QueryNames.of(o.rawQuery()));
+        List<String> offered = Masker.maskSubprotocols(o.offered());
+        String chosen = chosen(o);
         if (p == null) {
             a.pathsDropped++;
         } else {
             p.sessions++;
             names.forEach(n -> Counts.add(p.queryParameters, n, 1));
-            o.offered().forEach(n -> Counts.add(p.offeredSubprotocols, n, 1));
-            Counts.add(p.chosenSubprotocols, o.chosen() == null || o.chosen().isEmpty() ? "(none)" : o.chosen(), 1);
+            offered.forEach(n -> Counts.add(p.offeredSubprotocols, n, 1));
+            Counts.add(p.chosenSubprotocols, chosen == null || chosen.isEmpty() ? "(none)" : chosen, 1);
             Counts.add(p.closeCodesToClient, String.valueOf(e.codeToClient()), 1);
             Counts.add(p.closeCodesToUpstream, String.valueOf(e.codeToUpstream()), 1);
             Counts.add(p.closedBy, e.closedBy(), 1);
@@ -269,18 +271,32 @@ final class Aggregator {
         }
         a.seen(r.at());
         Counts.add(a.refused, o.status() + " " + o.error(), 1);
-        a.addRecent(entry(o, r.at(), QueryNames.of(o.rawQuery())), limits);
+        a.addRecent(entry(o, r.at(), Masker.maskNames(QueryNames.of(o.rawQuery()))), limits);
     }
 
+    /**
+     * The chosen subprotocol as masked among the offered ones ({@link Masker#maskSubprotocols}),
+     * or masked by itself when it was not offered; null or empty as the opening had it.
+     */
+    private static String chosen(SessionTap.Opening o) {
+        String chosen = o.chosen();
+        if (chosen == null || chosen.isEmpty()) {
+            return chosen;
+        }
+        int i = o.offered().indexOf(chosen);
+        return i >= 0 ? Masker.maskSubprotocols(o.offered()).get(i) : Masker.maskSubprotocol(chosen);
+    }
+
+    /** The HAR entry of an opening: path, query names (masked by the caller) and subprotocols masked ({@link Masker}). */
     private SessionEntry entry(SessionTap.Opening o, long started, List<String> names) {
         SessionEntry entry = new SessionEntry();
         entry.sessionId = o.sessionId();
         entry.node = node;
         entry.started = started;
-        entry.path = o.path();
+        entry.path = Masker.maskPath(o.path());
         entry.queryNames = new ArrayList<>(names);
-        entry.offered = new ArrayList<>(o.offered());
-        entry.chosen = o.chosen();
+        entry.offered = new ArrayList<>(Masker.maskSubprotocols(o.offered()));
+        entry.chosen = chosen(o);
         entry.status = o.status();
         entry.error = o.error();
         return entry;

@@ -86,7 +86,9 @@ final class HarDocument {
         String basePath = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
         String path = s.path == null || s.path.isEmpty() ? "/" : s.path;
         // Host and port only: user information in a destination URL is a credential.
-        String host = uri.getHost() == null ? "unknown" : uri.getHost().contains(":") ? "[" + uri.getHost() + "]" : uri.getHost();
+        // URI.getHost() keeps an IPv6 literal's brackets.
+        String host = uri.getHost() == null ? "unknown"
+                : uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
         StringBuilder url = new StringBuilder(scheme).append("://").append(host)
                 .append(uri.getPort() < 0 ? "" : ":" + uri.getPort()).append(basePath).append(path);
         for (int i = 0; i < s.queryNames.size(); i++) {

@@ -53,6 +53,10 @@ final class Masker {
     private static final Pattern CARD = Pattern.compile("\\b(?:\\d[ -]?){12,18}\\d\\b");
     /** Longest key the text masker looks back for. */
     private static final int MAX_KEY = 128;
+    /** Shortest opaque token in a path, query name or subprotocol. */
+    private static final int MIN_TOKEN = 20;
+    /** Kubernetes' bearer-token subprotocol; what follows it is the token. */
+    private static final String K8S_BEARER = "base64url.bearer.authorization.k8s.io.";
 
     private Masker() {
     }
@@ -426,6 +430,130 @@ final class Masker {
             shown = maskText(new String(head, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         }
         return Arrays.copyOf(shown, Math.min(BINARY_PREVIEW_BYTES, shown.length));
+    }
+
+    /**
+     * A request path (raw, as the client sent it) with every segment that looks like a credential
+     * ({@link #isCredentialLike}, after percent-decoding) replaced by {@value #MASK}, and sensitive
+     * pairs inside a segment ({@code ;jsessionid=...}) masked; other segments ({@code rooms},
+     * {@code v1}, {@code 42}) unchanged.
+     */
+    static String maskPath(String path) {
+        if (path == null || path.isEmpty()) {
+            return path;
+        }
+        String[] segments = path.split("/", -1);
+        boolean changed = false;
+        for (int i = 0; i < segments.length; i++) {
+            String seg = segments[i];
+            String masked = isCredentialLike(percentDecoded(seg)) ? MASK : maskPairs(seg);
+            if (!masked.equals(seg)) {
+                segments[i] = masked;
+                changed = true;
+            }
+        }
+        return changed ? String.join("/", segments) : path;
+    }
+
+    /** A query parameter name, or {@value #MASK} when it looks like a credential. */
+    static String maskName(String name) {
+        return isCredentialLike(name) ? MASK : name;
+    }
+
+    /** The query parameter names masked with {@link #maskName}, each once. */
+    static List<String> maskNames(List<String> names) {
+        List<String> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            String m = maskName(n);
+            if (!out.contains(m)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Offered subprotocols, each masked with {@link #maskSubprotocol}; a subprotocol following one
+     * that is a sensitive key by itself ({@code ["Bearer", "<token>"]}) is {@value #MASK}.
+     */
+    static List<String> maskSubprotocols(List<String> offered) {
+        List<String> out = new ArrayList<>(offered.size());
+        boolean afterKey = false;
+        for (String p : offered) {
+            out.add(afterKey ? MASK : maskSubprotocol(p));
+            afterKey = p.indexOf('.') < 0 && isSensitiveKey(p);
+        }
+        return out;
+    }
+
+    /**
+     * A subprotocol with what looks like a credential replaced by {@value #MASK}: a JWT anywhere;
+     * what follows Kubernetes' {@code base64url.bearer.authorization.k8s.io.}; what follows a
+     * {@code .}-separated component that is a sensitive key ({@code access_token.<token>},
+     * {@code bearer.<token>}); a component that {@link #isCredentialLike}. Ordinary names
+     * ({@code graphql-transport-ws}, {@code mqtt}, {@code v12.stomp}, {@code wamp.2.json}) are
+     * unchanged.
+     */
+    static String maskSubprotocol(String p) {
+        if (p == null || p.isEmpty()) {
+            return p;
+        }
+        if (p.length() > K8S_BEARER.length() && p.regionMatches(true, 0, K8S_BEARER, 0, K8S_BEARER.length())) {
+            return p.substring(0, K8S_BEARER.length()) + MASK;
+        }
+        String s = p.contains("eyJ") ? JWT.matcher(p).replaceAll(MASK) : p;
+        String[] parts = s.split("\\.", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (isSensitiveKey(parts[i]) && i + 1 < parts.length) {
+                return String.join(".", Arrays.copyOf(parts, i + 1)) + "." + MASK;
+            }
+            if (isCredentialLike(parts[i])) {
+                parts[i] = MASK;
+            }
+        }
+        return String.join(".", parts);
+    }
+
+    /**
+     * Whether a name (a path segment, query parameter name or subprotocol component) looks like
+     * a credential: a JWT, an e-mail address, or an opaque token of at least {@value #MIN_TOKEN}
+     * characters of {@code [A-Za-z0-9._~+/=-]} mixing letters and digits. Plain words, version
+     * names and numbers are not.
+     */
+    static boolean isCredentialLike(String name) {
+        if (name.contains("eyJ") && JWT.matcher(name).find()) {
+            return true;
+        }
+        if (name.indexOf('@') >= 0 && EMAIL.matcher(name).find()) {
+            return true;
+        }
+        if (name.length() < MIN_TOKEN) {
+            return false;
+        }
+        boolean letter = false;
+        boolean digit = false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+                letter = true;
+            } else if ("._~+/=-".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return letter && digit;
+    }
+
+    private static String percentDecoded(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        try {
+            return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
     }
 
     private static boolean hasCardNumber(String value) {

@@ -1,6 +1,9 @@
 package io.wsrelay.relay.discovery;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -99,9 +102,18 @@ final class SummaryJson {
         return n;
     }
 
+    /**
+     * Reads message samples: a decimal number keeps its digits ({@code 1e999} is {@code 1E+999},
+     * never {@code Infinity}, and {@code 100.0} stays {@code 100.0}). Thread-safe.
+     */
+    static final ObjectMapper SAMPLES = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
     static JsonNode parse(String json) {
         try {
-            return Aggregator.JSON.readTree(json);
+            return SAMPLES.readTree(json);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             return F.textNode(json);
         }

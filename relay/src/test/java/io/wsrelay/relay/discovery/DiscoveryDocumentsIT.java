@@ -85,7 +85,15 @@ class DiscoveryDocumentsIT {
             c.nextMessage(Timeouts.MESSAGE);
             bye(c);
         }
-        fixture.awaitSessions("proto", 4);
+        // Masked path segment, query name and subprotocol ("***") in a channel address and a HAR URL.
+        try (TestClient c = fixture.open("proto", "/socket/k3yS3cretValue0123456789/v1?tok3nValue0123456789abcd=1",
+                "access_token.s3cret")) {
+            ask(c, "{\"type\":\"ping\"}");
+            c.sendBinary("{\"token\":\"b1nary-secret\"}".getBytes(StandardCharsets.UTF_8));
+            c.nextMessage(Timeouts.MESSAGE);
+            bye(c);
+        }
+        fixture.awaitSessions("proto", 5);
     }
 
     @AfterAll
@@ -104,7 +112,7 @@ class DiscoveryDocumentsIT {
         Result r = validate("asyncapi", doc);
         assertAll(
                 () -> assertEquals(0, r.exit(), r.output()),
-                () -> assertTrue(r.output().startsWith("valid asyncapi 3.0.0 channels=4"), r.output()),
+                () -> assertTrue(r.output().startsWith("valid asyncapi 3.0.0 channels=5"), r.output()),
                 () -> assertEquals("send", doc.at("/operations/chat.send.join/action").asText()),
                 () -> assertEquals("#/channels/chat/messages/receive.joined",
                         doc.at("/operations/chat.send.join/reply/messages/0/$ref").asText()),
@@ -161,7 +169,11 @@ class DiscoveryDocumentsIT {
         JsonNode chat = har.at("/log/entries/0");
         assertAll(
                 () -> assertEquals(0, r.exit(), r.output()),
-                () -> assertEquals(4, har.at("/log/entries").size()),
+                () -> assertEquals(5, har.at("/log/entries").size()),
+                () -> assertTrue(har.at("/log/entries/4/request/url").asText().endsWith("/socket/***/v1?***="),
+                        har.at("/log/entries/4/request/url").asText()),
+                () -> assertTrue(har.at("/log/entries/4/_webSocketMessages/2/data").asText().length() <= 12, "8 bytes in Base64"),
+                () -> assertTrue(!har.toString().contains("s3cret") && !har.toString().contains("S3cret")),
                 () -> assertEquals(101, chat.at("/response/status").asInt()),
                 () -> assertEquals("websocket", chat.path("_resourceType").asText()),
                 () -> assertEquals("send", chat.at("/_webSocketMessages/0/type").asText()),

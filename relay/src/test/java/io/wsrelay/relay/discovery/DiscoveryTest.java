@@ -229,6 +229,34 @@ class DiscoveryTest {
                         .asText()));
     }
 
+    @Test
+    void credentialLookingPathSegmentsQueryNamesAndSubprotocolsAreMaskedInEveryExport() throws Exception {
+        String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQwMSJ9.c2lnbmF0dXJlU0VDUkVUMDE";
+        try (TestClient c = fixture.open("proto", "/socket/SECRET35abcdefghij12345/" + jwt + "/v1/42"
+                        + "?SECRET36abcdefghij12345=1&access_token=SECRET37&room=lobby",
+                "access_token.SECRET38", "base64url.bearer.authorization.k8s.io.U0VDUkVUMzk")) {
+            ask(c, "{\"type\":\"ping\"}");
+            bye(c);
+        }
+        JsonNode summary = fixture.awaitSessions("proto", 1);
+        String all = everyExport(summary);
+        JsonNode socket = path(summary, "/socket/***/***/v1/42");
+        JsonNode asyncApi = fixture.get("/admin/discovery/proto/asyncapi");
+        JsonNode entry = fixture.get("/admin/discovery/proto/har").at("/log/entries/0");
+        assertAll(
+                () -> List.of("SECRET", "U0VDUkVUMzk", "eyJzdWIiOiJTRUNSRVQwMSJ9").forEach(secret ->
+                        assertFalse(all.contains(secret), "an export shows " + secret + ": " + all)),
+                () -> assertEquals("{\"***\":1,\"access_token\":1,\"room\":1}", socket.path("queryParameters").toString()),
+                () -> assertEquals("{\"access_token.***\":1,\"base64url.bearer.authorization.k8s.io.***\":1}",
+                        socket.path("offeredSubprotocols").toString()),
+                () -> assertEquals("/socket/***/***/v1/42", asyncApi.at("/channels").elements().next().path("address").asText()),
+                () -> assertTrue(entry.at("/request/url").asText().endsWith("/socket/***/***/v1/42?***=&access_token=&room="),
+                        entry.at("/request/url").asText()),
+                () -> assertEquals("access_token.***, base64url.bearer.authorization.k8s.io.***",
+                        entry.at("/request/headers/0/value").asText()),
+                () -> assertEquals("pong", kind(socket.path("upstreamToClient"), "pong").path("name").asText()));
+    }
+
     /** The summary, AsyncAPI and HAR of endpoint proto, with the binary data they hold decoded (ISO-8859-1). */
     private static String everyExport(JsonNode summary) throws Exception {
         JsonNode har = fixture.get("/admin/discovery/proto/har");
@@ -320,5 +348,42 @@ class DiscoveryTest {
         assertAll(
                 () -> assertEquals(0, after.path("sessions").asLong()),
                 () -> assertEquals(0, after.path("paths").size()));
+    }
+
+    @Test
+    void textCutAtTheSampleSizeNeverEndsInHalfACharacter() throws Exception {
+        int keep = DiscoveryLimits.defaults().harMessageBytes();
+        // The cut falls between the two halves of U+1F600.
+        String text = "a".repeat(keep - 1) + "\ud83d\ude00 and more";
+        try (TestClient c = fixture.open("proto", "/binary")) {
+            ask(c, text);
+            bye(c);
+        }
+        JsonNode up = path(fixture.awaitSessions("proto", 1), "/binary").path("clientToUpstream");
+        String sample = up.at("/nonJsonText/samples/0").asText();
+        String har = fixture.get("/admin/discovery/proto/har").at("/log/entries/0/_webSocketMessages/0/data").asText();
+        assertAll(
+                () -> assertEquals("a".repeat(keep - 1), sample),
+                () -> assertEquals("a".repeat(keep - 1), har),
+                () -> assertTrue(sample.codePoints().noneMatch(cp -> Character.getType(cp) == Character.SURROGATE)));
+    }
+
+    @Test
+    void anOverflowingNumberStaysANumberAndABlankDiscriminatorNamesNoKind() throws Exception {
+        try (TestClient c = fixture.open("proto", "/chat")) {
+            ask(c, "{\"type\":\"huge\",\"n\":1e999,\"m\":-1e999,\"x\":0.1}");
+            ask(c, "{\"type\":\"   \",\"w\":1}");
+            ask(c, "[\" \\t \",1]");
+            bye(c);
+        }
+        JsonNode up = path(fixture.awaitSessions("proto", 1), "/chat").path("clientToUpstream");
+        JsonNode example = kind(up, "huge").at("/examples/0");
+        String text = fixture.call("GET", "/admin/discovery/proto").body();
+        assertAll(
+                () -> assertTrue(example.path("n").isNumber(), example.toString()),
+                // As the relay wrote it (this test's reader would turn it into Infinity again).
+                () -> assertTrue(text.contains("\"n\":1E+999,\"m\":-1E+999,\"x\":0.1"), text),
+                () -> assertEquals("number", kind(up, "huge").at("/schema/properties/n/type").asText()),
+                () -> assertEquals(List.of("huge", "{type,w}", "(blank)"), names(up)));
     }
 }

@@ -34,4 +34,30 @@ class HarDocumentTest {
                 () -> assertEquals("send", entry.at("/_webSocketMessages/0/type").asText()),
                 () -> assertEquals(1, entry.at("/_webSocketMessages/0/opcode").asInt()));
     }
+
+    @Test
+    void anIpv6DestinationIsBracketedOnce() {
+        EndpointAggregate a = EndpointAggregate.of("e");
+        SessionEntry s = new SessionEntry();
+        s.started = 1_764_583_200_000L;
+        s.path = "/live";
+        s.status = 101;
+        a.addRecent(s, DiscoveryLimits.defaults());
+        assertAll(
+                () -> assertEquals("ws://[::1]:9000/live", HarDocument.of(a, Endpoint.of("e", "ws://[::1]:9000"), "test")
+                        .at("/log/entries/0/request/url").asText()),
+                () -> assertEquals("wss://[2001:db8::7]/base/live", HarDocument.of(a,
+                        Endpoint.of("e", "https://[2001:db8::7]/base"), "test").at("/log/entries/0/request/url").asText()),
+                () -> assertEquals("[::1]:9000", AsyncApiDocument.of(a, Endpoint.of("e", "ws://[::1]:9000"))
+                        .at("/servers/upstream/host").asText()));
+    }
+
+    @Test
+    void cuttingTextKeepsWholeCharacters() {
+        assertAll(
+                () -> assertEquals("ab", Text.cut("ab\ud83d\ude00", 3)),
+                () -> assertEquals("ab\ud83d\ude00", Text.cut("ab\ud83d\ude00c", 4)),
+                () -> assertEquals("abc", Text.cut("abc", 3)),
+                () -> assertEquals("", Text.cut("\ud83d\ude00", 1)));
+    }
 }

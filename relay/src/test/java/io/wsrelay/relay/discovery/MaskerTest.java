@@ -145,4 +145,26 @@ class MaskerTest {
                 () -> assertEquals("pwd=***", new String(Masker.binaryPreview(form, ContentGuess.of(form)), StandardCharsets.UTF_8)),
                 () -> assertEquals(3, Masker.binaryPreview(new byte[]{1, 2, 3}, "octet-stream").length));
     }
+
+    @Test
+    void credentialLookingPathSegmentsQueryNamesAndSubprotocolsAreMasked() {
+        String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQwMSJ9.c2lnbmF0dXJlU0VDUkVUMDE";
+        assertAll(
+                () -> assertEquals("/socket/***/***", Masker.maskPath("/socket/SECRET35abcdefgh1234567/" + jwt)),
+                () -> assertEquals("/users/***/inbox", Masker.maskPath("/users/ann%40example.com/inbox")),
+                () -> assertEquals("/live;jsessionid=***", Masker.maskPath("/live;jsessionid=SECRET45")),
+                () -> assertEquals("/rooms/lobby/v1/42/graphql-transport-ws/", Masker.maskPath("/rooms/lobby/v1/42/graphql-transport-ws/")),
+                () -> assertEquals("/chat", Masker.maskPath("/chat")),
+                () -> assertEquals("access_token.***", Masker.maskSubprotocol("access_token.SECRET38")),
+                () -> assertEquals("base64url.bearer.authorization.k8s.io.***",
+                        Masker.maskSubprotocol("base64url.bearer.authorization.k8s.io.U0VDUkVUMzk")),
+                () -> assertEquals("***", Masker.maskSubprotocol(jwt)),
+                () -> assertEquals("token.***", Masker.maskSubprotocol("token." + jwt)),
+                () -> assertEquals(List.of("graphql-transport-ws", "mqtt", "v12.stomp", "wamp.2.json", "base64.binary.k8s.io"),
+                        Masker.maskSubprotocols(List.of("graphql-transport-ws", "mqtt", "v12.stomp", "wamp.2.json",
+                                "base64.binary.k8s.io"))),
+                () -> assertEquals(List.of("Bearer", "***", "chat"), Masker.maskSubprotocols(List.of("Bearer", "abc123xyz", "chat"))),
+                () -> assertEquals(List.of("room", "***", "token"),
+                        Masker.maskNames(List.of("room", "SECRET36abcdefghij0123", "token", "SECRET47abcdefghij0123"))));
+    }
 }
