@@ -116,12 +116,20 @@ final class Classifier {
      * {@link #MAX_NAME} characters on a code point boundary; {@code (blank)} when nothing is left.
      */
     static String name(String raw) {
-        StringBuilder b = new StringBuilder(Math.min(raw.length(), MAX_NAME + 1));
-        for (int i = 0; i < raw.length() && b.length() <= MAX_NAME; i++) {
+        int start = 0;
+        while (start < raw.length() && isBlank(raw.charAt(start))) {
+            start++;
+        }
+        StringBuilder b = new StringBuilder(Math.min(raw.length() - start, MAX_NAME + 1));
+        for (int i = start; i < raw.length() && b.length() <= MAX_NAME; i++) {
             char c = raw.charAt(i);
             b.append(c < 0x20 || c == 0x7f ? ' ' : c);
         }
-        String s = Text.cut(b.toString().strip(), MAX_NAME);
+        String s = Text.cut(b.toString(), MAX_NAME).strip();
         return s.isEmpty() ? "(blank)" : s;
+    }
+
+    private static boolean isBlank(char c) {
+        return c <= 0x20 || c == 0x7f || Character.isWhitespace(c);
     }
 }
