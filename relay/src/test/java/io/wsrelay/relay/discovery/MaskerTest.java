@@ -13,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which keys and values {@link Masker} treats as secret. */
@@ -166,5 +167,27 @@ class MaskerTest {
                 () -> assertEquals(List.of("Bearer", "***", "chat"), Masker.maskSubprotocols(List.of("Bearer", "abc123xyz", "chat"))),
                 () -> assertEquals(List.of("room", "***", "token"),
                         Masker.maskNames(List.of("room", "SECRET36abcdefghij0123", "token", "SECRET47abcdefghij0123"))));
+    }
+
+    /** Input shaped against each pattern and the pair scanner; all are linear, so each takes milliseconds. */
+    @Test
+    void hostileTextTakesLinearTime() {
+        List<String> hostile = List.of(
+                "a".repeat(200_000) + "@",
+                "a.".repeat(100_000) + "@x",
+                ":".repeat(200_000),
+                "\"a\":".repeat(50_000),
+                "\\".repeat(100_000) + "\"password\":\"" + "\\\"".repeat(50_000),
+                "password=" + "[".repeat(100_000),
+                "{\"auth\":" + "{\"a\":\"}\\\"\",".repeat(20_000),
+                "eyJ" + "a".repeat(200_000),
+                "bearer ".repeat(30_000),
+                "4 ".repeat(100_000));
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> hostile.forEach(text -> {
+            Masker.maskText(text);
+            Masker.isSensitiveValue(text);
+            Masker.maskPath("/" + text);
+            Masker.maskSubprotocol(text);
+        }));
     }
 }
