@@ -172,9 +172,9 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         }
     }
 
-    /** The flusher thread: a flush every flush interval until {@link #close()}. */
+    /** The flusher thread: a flush every flush interval (at least {@value #POLL_MILLIS} ms) until {@link #close()}. */
     private void flushEvery() {
-        long interval = limits.flushInterval().toNanos();
+        long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS), limits.flushInterval().toNanos());
         try {
             while (!stopFlushing.await(interval, TimeUnit.NANOSECONDS)) {
                 try {
