@@ -204,8 +204,9 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
      * here; a no-op without a store. Blocks on the store, one transaction per endpoint, never
      * holding the aggregates' lock while it does: an endpoint's delta is taken out (a fresh one
      * goes on learning), written, and on failure merged back into the fresh one, so what was
-     * learnt is neither lost nor counted twice. The first failure ends the flush: the endpoints
-     * not yet written wait for the next one. Safe to call from any thread.
+     * learnt is neither lost nor counted twice. The store's first failure ends the flush: the
+     * endpoints not yet written wait for the next one, so a flush waits for the store's timeout
+     * once, not once per endpoint. Safe to call from any thread.
      */
     public void flush() {
         if (store == null) {
@@ -225,7 +226,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         }
     }
 
-    /** Writes the delta of one endpoint; false if the store failed. */
+    /** Writes the delta of one endpoint; false if the store failed (the flush stops). */
     private boolean flush(String id) {
         long failures = storeFailures.get();
         io.writeLock().lock();
@@ -264,11 +265,13 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                if (!(e instanceof StoreException)) {
-                    LOG.warn("discovery: cannot flush endpoint {}, keeping what was learnt in memory: {}", id,
-                            e.toString(), e);
+                if (e instanceof StoreException) {
+                    return false;
                 }
-                return false;
+                // Not the store: the other endpoints are still written.
+                LOG.warn("discovery: cannot flush endpoint {}, keeping what was learnt in memory: {}", id,
+                        e.toString(), e);
+                return true;
             }
             lock.lock();
             try {
@@ -440,6 +443,19 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         return queue.size();
     }
 
+    /** Endpoints with learning not yet in the store (0 without a store, whose data is never flushed). */
+    private int unflushed() {
+        if (store == null) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            return (int) aggregator.deltas.values().stream().filter(a -> !isEmpty(a)).count();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Callers waiting for another's store call to end (an estimate, for tests). */
     int waitingForTheStore() {
         return io.getQueueLength();
@@ -497,6 +513,11 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flush();
+        int unflushed = unflushed();
+        if (unflushed > 0) {
+            LOG.warn("discovery stopped; what was learnt of {} endpoint(s) since their last flush is lost "
+                    + "(the store did not take it)", unflushed);
+        }
         LOG.info("discovery stopped (session records dropped: {})", droppedSessions.get());
     }
 

@@ -174,6 +174,27 @@ class DiscoveryStoreFaultsTest {
     }
 
     @Test
+    void aFlushStopsAtTheStoresFirstFailureInsteadOfWaitingOncePerEndpoint() throws Exception {
+        fixture.register("proto2", io.wsrelay.relay.spi.CaptureMode.SAMPLES);
+        session(1);
+        try (TestClient c = fixture.open("proto2", "/chat")) {
+            ask(c, "{\"type\":\"ping\",\"id\":1}");
+            bye(c);
+        }
+        fixture.awaitSessions("proto", 1);
+        fixture.awaitSessions("proto2", 1);
+        store.down(true);
+        int merges = store.merges.get();
+        fixture.discovery.flush();
+        assertEquals(merges + 1, store.merges.get(), "one write tried");
+        store.down(false);
+        fixture.discovery.flush();
+        assertAll(
+                () -> assertEquals(1, storedSessions()),
+                () -> assertEquals(1, DiscoveryFixture.JSON.readTree(store.rows.get("proto2")).path("sessions").asLong()));
+    }
+
+    @Test
     void anOutageIsOneWarnWhenItStartsAndOneInfoWhenItEnds() throws Exception {
         session(1);
         fixture.awaitSessions("proto", 1);
