@@ -248,7 +248,8 @@ final class Masker {
 
     /**
      * {@code text} with the value of every pair whose key {@link #isSensitiveKey} replaced by
-     * {@value #MASK}. A pair is a key, {@code :} or {@code =} and a value. The key is quoted
+     * {@value #MASK}. A pair is a key, {@code :}, {@code =} or {@code =>} and a value (whitespace
+     * around the separator allowed, line breaks only after a quoted key). The key is quoted
      * ({@code "key"}, {@code 'key'}, or escaped as in JSON inside a JSON string:
      * {@code \"key\"}) or bare ({@code key=}, {@code key: }). The value is a quoted string (to its
      * closing quote, escapes included, or to the end of the text), an object or array (to its
@@ -276,7 +277,11 @@ final class Masker {
                 continue;
             }
             int start = i + 1;
-            while (start < n && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+            if (c == '=' && start < n && text.charAt(start) == '>') {
+                start++; // "key" => "value"
+            }
+            while (start < n && (text.charAt(start) == ' ' || text.charAt(start) == '\t'
+                    || (key.quote != 0 && (text.charAt(start) == '\n' || text.charAt(start) == '\r')))) {
                 start++;
             }
             boolean header = c == ':' && key.quote == 0 && (key.start == 0 || text.charAt(key.start - 1) == '\n');
@@ -288,7 +293,7 @@ final class Masker {
             if (out == null) {
                 out = new StringBuilder(n);
             }
-            out.append(text, copied, start).append(replacement(text, start, key));
+            out.append(text, copied, start).append(replacement(key));
             copied = end;
             i = Math.max(end, i + 1);
         }
@@ -305,7 +310,7 @@ final class Masker {
     /** The key ending just before the separator at {@code sep}, not reaching back before {@code floor}; null if none. */
     private static Key keyBefore(String s, int sep, int floor) {
         int q = sep;
-        while (q > floor && (s.charAt(q - 1) == ' ' || s.charAt(q - 1) == '\t')) {
+        while (q > floor && Character.isWhitespace(s.charAt(q - 1))) {
             q--;
         }
         if (q <= floor) {
@@ -414,7 +419,7 @@ final class Masker {
     }
 
     /** What replaces the value starting at {@code start}: {@value #MASK}, quoted as the key was. */
-    private static String replacement(String s, int start, Key key) {
+    private static String replacement(Key key) {
         if (key.quote == 0) {
             return MASK;
         }

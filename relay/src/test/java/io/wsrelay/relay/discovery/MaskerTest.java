@@ -96,6 +96,9 @@ class MaskerTest {
                 () -> assertEquals("{\"payload\":\"{\\\"password\\\":\\\"***\\\",\\\"n\\\":1}\",\"x\":[",
                         Masker.maskText("{\"payload\":\"{\\\"password\\\":\\\"SECRET13\\\",\\\"n\\\":1}\",\"x\":[")),
                 () -> assertEquals("{\"password\":\"***\"", Masker.maskText("{\"password\":\"SECRET42 cut here")),
+                () -> assertEquals("{\n  \"password\"\n  :\n  \"***\",\n  \"a\": 1", Masker.maskText(
+                        "{\n  \"password\"\n  :\n  \"SECRET48\",\n  \"a\": 1")),
+                () -> assertEquals("{\"password\" => \"***\", :a => 1", Masker.maskText("{\"password\" => \"SECRET49\", :a => 1")),
                 () -> assertEquals("type=join&room=lobby at 10:00:00 {\"a\":\"b:c\"}",
                         Masker.maskText("type=join&room=lobby at 10:00:00 {\"a\":\"b:c\"}")));
     }
