@@ -73,7 +73,12 @@ final class HarDocument {
                 + " sent, " + s.messagesDown + " received, " + s.messagesLeftOut + " not kept");
         ArrayNode frames = e.putArray("_webSocketMessages");
         for (SessionEntry.Message m : s.messages) {
-            frames.addObject().put("type", m.type).put("time", m.at / 1000.0).put("opcode", m.opcode).put("data", m.data);
+            ObjectNode frame = frames.addObject().put("type", m.type).put("time", m.at / 1000.0).put("opcode", m.opcode)
+                    .put("data", m.data);
+            if (m.truncated) {
+                // data is the first part only (the first 8 bytes of a binary message): the size says of what.
+                frame.put("_truncated", true).put("_size", m.size);
+            }
         }
         return e;
     }

@@ -226,7 +226,15 @@ class DiscoveryTest {
                 () -> assertEquals("101e00044d515454", up.at("/binary/samples/1/firstBytes").asText()),
                 () -> assertEquals("7b22746f6b656e22", up.at("/binary/samples/0/firstBytes").asText(), "{\"token\" as text, masked"),
                 () -> assertEquals("89504e470d0a1a0a", path(summary, "/secrets").at("/upstreamToClient/binary/samples/0/firstBytes")
-                        .asText()));
+                        .asText()),
+                () -> {
+                    // The MQTT packet in the HAR: its first 8 bytes only, marked truncated, with its size.
+                    JsonNode mqtt = fixture.get("/admin/discovery/proto/har").at("/log/entries/1/_webSocketMessages/2");
+                    assertEquals(2, mqtt.path("opcode").asInt());
+                    assertEquals("EB4ABE1RVFQ=", mqtt.path("data").asText());
+                    assertTrue(mqtt.path("_truncated").asBoolean(), mqtt.toString());
+                    assertEquals(35, mqtt.path("_size").asLong());
+                });
     }
 
     @Test
