@@ -8,6 +8,7 @@ import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStore;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
 import io.wsrelay.storage.sql.SqlStoreConfig;
+import io.wsrelay.storage.sql.TcpProxy;
 
 import java.net.URI;
 import java.nio.file.Files;

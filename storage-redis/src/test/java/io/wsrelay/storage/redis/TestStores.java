@@ -4,6 +4,7 @@ import io.wsrelay.relay.config.ConfigLoader;
 import io.wsrelay.relay.config.ConfigValues;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
 import io.wsrelay.storage.sql.SqlStoreConfig;
+import io.wsrelay.storage.sql.TcpProxy;
 
 import java.net.URI;
 import java.time.Duration;

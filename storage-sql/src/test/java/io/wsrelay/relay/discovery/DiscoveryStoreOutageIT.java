@@ -18,6 +18,7 @@ import io.wsrelay.relay.spi.EndpointStore;
 import io.wsrelay.storage.sql.PostgresSchemas;
 import io.wsrelay.storage.sql.SqlEndpointStoreProvider;
 import io.wsrelay.storage.sql.SqlStoreConfig;
+import io.wsrelay.storage.sql.TcpProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.wsrelay.relay.discovery;
+package io.wsrelay.storage.sql;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,11 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A loopback TCP forwarder to a real server, which a test can {@link #cut()}: it then closes
  * every forwarded connection and refuses new ones, as a server that went down would. Used to take
- * the real PostgreSQL away from one relay without stopping it for everyone else.
+ * the real PostgreSQL away from one relay or store without stopping it for everyone else.
  *
  * <p>One virtual thread accepts; two per connection copy bytes.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     /** How long {@link #close()} waits for the acceptor to end. */
     private static final Duration JOIN = Duration.ofSeconds(5);
@@ -36,7 +36,7 @@ final class TcpProxy implements AutoCloseable {
         this.acceptor = Thread.ofVirtual().name("tcp-proxy-" + server.getLocalPort()).start(this::accept);
     }
 
-    static TcpProxy to(String host, int port) {
+    public static TcpProxy to(String host, int port) {
         try {
             return new TcpProxy(new InetSocketAddress(host, port));
         } catch (IOException e) {
@@ -44,12 +44,12 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Closes every forwarded connection; new ones are closed as soon as they are accepted. */
-    void cut() {
+    public void cut() {
         cut = true;
         for (Socket s : sockets) {
             closeQuietly(s);
@@ -57,7 +57,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Forwards new connections again. */
-    void restore() {
+    public void restore() {
         cut = false;
     }
 
