@@ -40,8 +40,35 @@ final class ConnectionPools {
      * from then on, so it survives a crash of the process, though not of the machine).
      */
     static final String H2_WRITE_DELAY = "WRITE_DELAY";
+    /** H2's {@code RETENTION_TIME} setting, see {@link #H2_RETENTION_MILLIS}. */
+    static final String H2_RETENTION_TIME = "RETENTION_TIME";
+    /**
+     * How long, in milliseconds, H2 keeps the space of data no longer live before it writes over
+     * it ({@code RETENTION_TIME}, H2's default 45,000). H2 writes each change to a new place in the
+     * file (an update of a discovery row of 7 MB writes 50 MB), and with {@code WRITE_DELAY=0} it
+     * never compacts the file while it is open, so at the default the file held every version of
+     * the last 45 s: a row of 7 MB rewritten every 10 s grew the file to 260 to 660 MB. At 1 s the
+     * file stays at two or three writes' worth. The time only protects data not yet on the disk
+     * after a power cut, which {@code WRITE_DELAY=0} does not protect either; a killed process
+     * loses nothing (each commit is in the file before it returns). Not 0: a zero retention is
+     * reported to leave files that no longer open (H2 issues 2752 and 4083).
+     */
+    static final int H2_RETENTION_MILLIS = 1_000;
+    /**
+     * H2's system property for its JVM-wide caches of values and strings. At its default
+     * ({@code true}) every string bound as a parameter lands in a table of 1,024 strings indexed
+     * by hash and held by a soft reference, so each version of a large discovery row written stays
+     * on the heap until the collector runs short of memory (a 6 MB row rewritten every flush kept
+     * 20 to 25 old copies, 150 MB, live after full collections). Read once, when H2 is loaded.
+     */
+    static final String H2_OBJECT_CACHE = "h2.objectCache";
 
     static {
+        // Strings written to the store are not kept after the write; whoever sets it explicitly
+        // keeps their choice.
+        if (System.getProperty(H2_OBJECT_CACHE) == null) {
+            System.setProperty(H2_OBJECT_CACHE, "false");
+        }
         // The AUTO_SERVER port lets processes on this machine share the file: loopback is enough,
         // and whoever sets the property explicitly keeps their choice.
         if (System.getProperty(H2_BIND_ADDRESS) == null) {
@@ -53,16 +80,23 @@ final class ConnectionPools {
     }
 
     /**
-     * {@code jdbcUrl}, for an embedded H2 file without its own {@code WRITE_DELAY}, with
-     * {@code ;WRITE_DELAY=0} appended, so that a commit is in the file when it returns; any other
-     * URL unchanged.
+     * {@code jdbcUrl}, for an embedded H2 file, with {@code ;WRITE_DELAY=0} appended unless it sets
+     * its own, so that a commit is in the file when it returns, and {@code ;RETENTION_TIME=}{@value
+     * #H2_RETENTION_MILLIS} unless it sets its own; any other URL unchanged.
      */
     static String durableUrl(String jdbcUrl) {
-        if (embeddedDirectory(jdbcUrl).isEmpty()
-                || jdbcUrl.toUpperCase(Locale.ROOT).contains(";" + H2_WRITE_DELAY + "=")) {
+        if (embeddedDirectory(jdbcUrl).isEmpty()) {
             return jdbcUrl;
         }
-        return jdbcUrl + ";" + H2_WRITE_DELAY + "=0";
+        String url = jdbcUrl;
+        String upper = jdbcUrl.toUpperCase(Locale.ROOT);
+        if (!upper.contains(";" + H2_WRITE_DELAY + "=")) {
+            url += ";" + H2_WRITE_DELAY + "=0";
+        }
+        if (!upper.contains(";" + H2_RETENTION_TIME + "=")) {
+            url += ";" + H2_RETENTION_TIME + "=" + H2_RETENTION_MILLIS;
+        }
+        return url;
     }
 
     /**

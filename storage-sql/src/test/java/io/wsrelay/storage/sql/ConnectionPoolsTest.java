@@ -65,4 +65,21 @@ class ConnectionPoolsTest {
     void redactedUrlHasNoParameters(String url, String redacted) {
         assertEquals(redacted, ConnectionPools.redact(url));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:h2:file:/d/wsrelay;MODE=PostgreSQL | jdbc:h2:file:/d/wsrelay;MODE=PostgreSQL;WRITE_DELAY=0;RETENTION_TIME=1000",
+            "jdbc:h2:file:/d/wsrelay;write_delay=500 | jdbc:h2:file:/d/wsrelay;write_delay=500;RETENTION_TIME=1000",
+            "jdbc:h2:file:/d/wsrelay;RETENTION_TIME=45000 | jdbc:h2:file:/d/wsrelay;RETENTION_TIME=45000;WRITE_DELAY=0",
+            "jdbc:h2:mem:x | jdbc:h2:mem:x",
+            "jdbc:postgresql://db:5432/relay | jdbc:postgresql://db:5432/relay"})
+    void anEmbeddedFileWritesEachCommitAndReusesOldSpaceAfterOneSecondUnlessTheUrlSaysOtherwise(String url, String opened) {
+        assertEquals(opened, ConnectionPools.durableUrl(url));
+    }
+
+    @Test
+    void h2KeepsNoJvmWideCacheOfTheValuesWritten() {
+        ConnectionPools.dialect("jdbc:h2:mem:x");
+        assertEquals("false", System.getProperty(ConnectionPools.H2_OBJECT_CACHE));
+    }
 }
