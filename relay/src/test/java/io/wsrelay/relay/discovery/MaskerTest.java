@@ -173,7 +173,7 @@ class MaskerTest {
     }
 
     /**
-     * A quoted key is read as JSON reads it: {@code \uXXXX} (surrogate pairs too) and the short
+     * A quoted key is read as JSON reads it: <code>&#92;uXXXX</code> (surrogate pairs too) and the short
      * escapes decoded, also one level deeper as in JSON carried inside a JSON string.
      */
     @ParameterizedTest
