@@ -243,7 +243,7 @@ class DiscoveryTest {
                 // Socket.IO text: masked as text, the key's escape decoded.
                 "42[\"login\",{\"\\u0070assword\":\"SECRETU02\"}]",
                 // Cut at sampleBytes: masked as text.
-                "{\"\\u0070assword\":\"SECRETU03\",\"pad\":\"" + "x".repeat(5000) + "\"}",
+                "{\"\\u0070assword\":\"SECRETU03\",\"cardE\":4.111111111111111E+15,\"pad\":\"" + "x".repeat(5000) + "\"}",
                 // JSON inside a string value of parsed JSON.
                 "{\"type\":\"u4\",\"payload\":\"{\\\"\\\\u0070in\\\":\\\"SECRETU04\\\"}\"}",
                 "p%61ssword=SECRETU05&x=1",

@@ -237,6 +237,15 @@ class MaskerTest {
     }
 
     @Test
+    void cardNumbersWithAnExponentAreMaskedInText() {
+        assertAll(
+                () -> assertEquals("{\"n\":***,\"m\":***,\"at\":1.764583200006e12,\"o\":4.111111111111112e15,\"x\":[",
+                        Masker.maskText("{\"n\":4.111111111111111e15,\"m\":41111111111111110E-1,\"at\":1.764583200006e12,"
+                                + "\"o\":4.111111111111112e15,\"x\":[")),
+                () -> assertEquals("id 4111111111111.1e3 at 1e999 of 2.5E+10", Masker.maskText("id 4111111111111.1e3 at 1e999 of 2.5E+10")));
+    }
+
+    @Test
     void ipLiteralEmailsAndLookalikeKeysAreMasked() {
         assertAll(
                 () -> assertTrue(Masker.isSensitiveValue("someone@[127.0.0.1]")),
@@ -268,6 +277,7 @@ class MaskerTest {
                 "\"\\\"".repeat(40_000) + ":",
                 "\"\\u0070\\uD835\\uDC29\":".repeat(20_000),
                 "p%61".repeat(50_000) + "=x",
+                "4.4e1".repeat(40_000) + "1".repeat(13),
                 "a@[" + "1.".repeat(100_000));
         assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> hostile.forEach(text -> {
             Masker.maskText(text);
