@@ -64,6 +64,9 @@ final class Masker {
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
     private static final Pattern CREDENTIAL = Pattern.compile("(?i)(bearer|basic|digest)\\s+[A-Za-z0-9._~+/=-]{6,}");
     private static final Pattern CARD = Pattern.compile("\\b(?:\\d[ -]?){12,18}\\d\\b");
+    /** A number with an exponent ({@code 4.111111111111111e15}); taken whole from where its digits start. */
+    private static final Pattern EXPONENT_NUMBER = Pattern.compile(
+            "(?<![0-9.])[0-9]++(?:\\.[0-9]++)?+[eE][+-]?+[0-9]{1,3}+(?![0-9])");
     /** Greek and Cyrillic letters and Latin small capitals, each followed by the Latin letter it resembles. */
     private static final String LOOKALIKES = "\u0391a\u0392b\u0395e\u0396z\u0397h\u0399i\u039Ak\u039Cm\u039Dn"
             + "\u039Fo\u03A1p\u03A4t\u03A5y\u03A7x\u03B1a\u03B9i\u03BAk\u03BDv\u03BFo\u03C1p\u03C4t\u03C5u"
@@ -187,23 +190,27 @@ final class Masker {
      * taken for an epoch time in milliseconds, microseconds or nanoseconds and kept.
      */
     static boolean isCardNumber(JsonNode number) {
-        String d;
         if (number.isIntegralNumber()) {
-            d = number.asText();
-        } else if (number.isNumber()) {
-            BigDecimal v = number.decimalValue();
-            long integerDigits = (long) v.precision() - v.scale();
-            if (v.signum() <= 0 || integerDigits < 13 || integerDigits > 19) {
-                return false; // checked before any conversion: 1e999999 stays cheap
-            }
-            try {
-                d = v.toBigIntegerExact().toString();
-            } catch (ArithmeticException e) {
-                return false;
-            }
-        } else {
+            return isCardDigits(number.asText());
+        }
+        return number.isNumber() && isCardNumber(number.decimalValue());
+    }
+
+    /** Whether a decimal's value is an integer that {@link #isCardDigits} (a card number in any notation). */
+    private static boolean isCardNumber(BigDecimal v) {
+        long integerDigits = (long) v.precision() - v.scale();
+        if (v.signum() <= 0 || integerDigits < 13 || integerDigits > 19) {
+            return false; // checked before any conversion: 1e999999 stays cheap
+        }
+        try {
+            return isCardDigits(v.toBigIntegerExact().toString());
+        } catch (ArithmeticException e) {
             return false;
         }
+    }
+
+    /** Whether an integer's digits are 13 to 19 passing the Luhn check, not starting with 1 (an epoch time). */
+    private static boolean isCardDigits(String d) {
         return d.length() >= 13 && d.length() <= 19 && d.charAt(0) >= '2' && d.charAt(0) <= '9' && luhn(d);
     }
 
@@ -284,8 +291,8 @@ final class Masker {
     /**
      * Free text (a non-JSON message, or JSON the parser refused or that was cut) with secrets
      * replaced: the values of sensitive pairs (see {@link #maskPairs}), then e-mails, JWTs,
-     * credentials and card numbers, each pattern behind the same cheap tests as
-     * {@link #isSensitiveValue}.
+     * credentials and card numbers (also written with an exponent, as {@link #isCardNumber(JsonNode)}),
+     * each pattern behind the same cheap tests as {@link #isSensitiveValue}.
      */
     static String maskText(String text) {
         String s = text;
@@ -301,6 +308,10 @@ final class Masker {
         }
         if (digits(s) >= 13) {
             s = CARD.matcher(s).replaceAll(m -> luhn(m.group()) ? MASK : Matcher.quoteReplacement(m.group()));
+            if (s.indexOf('e') >= 0 || s.indexOf('E') >= 0) {
+                s = EXPONENT_NUMBER.matcher(s).replaceAll(m -> isCardNumber(new BigDecimal(m.group())) ? MASK
+                        : Matcher.quoteReplacement(m.group()));
+            }
         }
         return s;
     }
