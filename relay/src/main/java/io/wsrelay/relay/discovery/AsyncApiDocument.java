@@ -9,6 +9,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import java.net.URI;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,6 +32,9 @@ final class AsyncApiDocument {
     static final int MAX_KEY = 128;
     private static final String REF = "$ref";
     private static final String REF_PATTERN = "^\\$ref$";
+    /** Members an example may not hold: see {@link #hasReference}. */
+    private static final List<String> REFERENCE_KEYWORDS = List.of(REF, "$id", "$schema", "$anchor",
+            "$dynamicRef", "$dynamicAnchor", "$recursiveRef");
 
     private AsyncApiDocument() {
     }
@@ -171,11 +175,18 @@ final class AsyncApiDocument {
         return ws;
     }
 
-    /** Whether {@code node} has a member named {@code $ref}, at any depth. */
+    /**
+     * Whether {@code node} has, at any depth, a member named {@code $ref} or another JSON Schema
+     * keyword by which a reader may fetch or re-base references ({@code $id}, {@code $schema},
+     * {@code $anchor}, {@code $dynamicRef}, {@code $dynamicAnchor}, {@code $recursiveRef};
+     * JSON Schema 2020-12 §8.2).
+     */
     static boolean hasReference(JsonNode node) {
         if (node.isObject()) {
-            if (node.has(REF)) {
-                return true;
+            for (String keyword : REFERENCE_KEYWORDS) {
+                if (node.has(keyword)) {
+                    return true;
+                }
             }
             for (JsonNode child : node) {
                 if (hasReference(child)) {

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,10 +25,13 @@ import java.util.regex.Pattern;
  * anywhere, values shaped like an e-mail address, a JWT, an {@code Authorization} credential or a
  * payment card number. A masked value becomes the string {@value #MASK}. Stateless and thread-safe.
  *
- * <p>The key rule ({@link #isSensitiveKey}) compares the key in lower case without {@code -},
- * {@code _}, {@code .} and spaces, so {@code api_key}, {@code apiKey} and {@code X-Api-Key} all
- * match; the same rule serves JSON objects, JSON-looking text the parser refused or that was cut,
- * {@code key=value} and {@code key: value} text.
+ * <p>The key rule ({@link #isSensitiveKey}) compares the key NFKC-normalised, with Greek and
+ * Cyrillic look-alikes and small capitals read as the Latin letters they resemble, in lower case
+ * and without {@code -}, {@code _}, {@code .}, whitespace and control characters, so
+ * {@code api_key}, {@code apiKey}, {@code X-Api-Key} and {@code ΡASSWORD} (a Greek Rho) all match; the
+ * same rule serves JSON objects, JSON-looking text the parser refused or that was cut (quoted keys
+ * read with their JSON escapes decoded), {@code key=value} text (bare keys percent-decoded) and
+ * {@code key: value} text.
  */
 final class Masker {
     /** What a masked value is replaced with. */
@@ -47,15 +54,37 @@ final class Masker {
     private static final List<String> SENSITIVE_WORDS = List.of("auth", "otp", "totp", "hotp", "cvv", "cvc", "ssn",
             "pin", "pwd", "nonce");
     /**
-     * A local part, {@code @} and a host name (with or without a domain: {@code ann@localhost}).
-     * The local part starts where its run of characters starts and is taken whole (possessive):
-     * linear time, even for a long run without an {@code @}.
+     * A local part, {@code @} and a host name (with or without a domain: {@code ann@localhost}) or
+     * an address literal ({@code ann@[127.0.0.1]}, {@code ann@[IPv6:::1]}). The local part starts
+     * where its run of characters starts and is taken whole (possessive): linear time, even for a
+     * long run without an {@code @}.
      */
-    private static final Pattern EMAIL = Pattern.compile(
-            "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z][A-Za-z0-9-]*+(?:\\.[A-Za-z0-9-]++)*+");
+    private static final Pattern EMAIL = Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@"
+            + "(?:\\[[A-Za-z0-9:.]++]|[A-Za-z][A-Za-z0-9-]*+(?:\\.[A-Za-z0-9-]++)*+)");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
     private static final Pattern CREDENTIAL = Pattern.compile("(?i)(bearer|basic|digest)\\s+[A-Za-z0-9._~+/=-]{6,}");
     private static final Pattern CARD = Pattern.compile("\\b(?:\\d[ -]?){12,18}\\d\\b");
+    /** A number with an exponent ({@code 4.111111111111111e15}); taken whole from where its digits start. */
+    private static final Pattern EXPONENT_NUMBER = Pattern.compile(
+            "(?<![0-9.])[0-9]++(?:\\.[0-9]++)?+[eE][+-]?+[0-9]{1,3}+(?![0-9])");
+    /** Greek and Cyrillic letters and Latin small capitals, each followed by the Latin letter it resembles. */
+    private static final String LOOKALIKES = "\u0391a\u0392b\u0395e\u0396z\u0397h\u0399i\u039Ak\u039Cm\u039Dn"
+            + "\u039Fo\u03A1p\u03A4t\u03A5y\u03A7x\u03B1a\u03B9i\u03BAk\u03BDv\u03BFo\u03C1p\u03C4t\u03C5u"
+            + "\u03C7x\u0405s\u0406i\u0408j\u0410a\u0412b\u0415e\u041Ak\u041Cm\u041Dh\u041Eo\u0420p\u0421c"
+            + "\u0422t\u0423y\u0425x\u0430a\u0435e\u043Ak\u043Eo\u0440p\u0441c\u0443y\u0445x\u0455s\u0456i"
+            + "\u0458j\u0501d\u051Bq\u051Dw\u1D00a\u0299b\u1D04c\u1D05d\u1D07e\u0262g\u029Ch\u026Ai\u1D0Aj"
+            + "\u1D0Bk\u029Fl\u1D0Dm\u0274n\u1D0Fo\u1D18p\u0280r\uA731s\u1D1Bt\u1D1Cu\u1D20v\u1D21w\u028Fy"
+            + "\u1D22z";
+    private static final Map<Character, Character> LATIN = new HashMap<>();
+
+    static {
+        for (int i = 0; i < LOOKALIKES.length(); i += 2) {
+            LATIN.put(LOOKALIKES.charAt(i), LOOKALIKES.charAt(i + 1));
+        }
+    }
+
+    /** Rounds of JSON unescaping a quoted key in text gets (JSON inside JSON inside JSON). */
+    private static final int UNESCAPE_ROUNDS = 3;
     /** Longest key the text masker looks back for. */
     private static final int MAX_KEY = 128;
     /** Shortest opaque token in a path, query name or subprotocol. */
@@ -67,11 +96,12 @@ final class Masker {
     }
 
     /** Whether values under {@code key} are masked. */
-    static boolean isSensitiveKey(String key) {
+    static boolean isSensitiveKey(String rawKey) {
+        String key = folded(rawKey);
         StringBuilder b = new StringBuilder(key.length());
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            if (c != '-' && c != '_' && c != '.' && c != ' ') {
+            if (c != '-' && c != '_' && c != '.' && !Character.isWhitespace(c) && !Character.isISOControl(c)) {
                 b.append(Character.toLowerCase(c));
             }
         }
@@ -91,6 +121,24 @@ final class Masker {
             }
         }
         return false;
+    }
+
+    /** {@code key} NFKC-normalised with look-alike letters read as Latin ones; unchanged when all ASCII. */
+    private static String folded(String key) {
+        int i = 0;
+        while (i < key.length() && key.charAt(i) < 0x80) {
+            i++;
+        }
+        if (i == key.length()) {
+            return key;
+        }
+        String n = Normalizer.normalize(key, Normalizer.Form.NFKC);
+        StringBuilder b = new StringBuilder(n.length());
+        for (int j = 0; j < n.length(); j++) {
+            char c = n.charAt(j);
+            b.append(LATIN.getOrDefault(c, c));
+        }
+        return b.toString();
     }
 
     /**
@@ -136,15 +184,33 @@ final class Masker {
     }
 
     /**
-     * Whether a JSON integer is a payment card number: 13 to 19 digits passing the Luhn check.
-     * One starting with {@code 1} is taken for an epoch time in milliseconds, microseconds or
-     * nanoseconds and kept.
+     * Whether a JSON number is a payment card number: its value an integer of 13 to 19 digits
+     * passing the Luhn check, whatever its notation ({@code 4111111111111111},
+     * {@code 4111111111111111.0}, {@code 4.111111111111111e15}). One starting with {@code 1} is
+     * taken for an epoch time in milliseconds, microseconds or nanoseconds and kept.
      */
     static boolean isCardNumber(JsonNode number) {
-        if (!number.isIntegralNumber()) {
+        if (number.isIntegralNumber()) {
+            return isCardDigits(number.asText());
+        }
+        return number.isNumber() && isCardNumber(number.decimalValue());
+    }
+
+    /** Whether a decimal's value is an integer that {@link #isCardDigits} (a card number in any notation). */
+    private static boolean isCardNumber(BigDecimal v) {
+        long integerDigits = (long) v.precision() - v.scale();
+        if (v.signum() <= 0 || integerDigits < 13 || integerDigits > 19) {
+            return false; // checked before any conversion: 1e999999 stays cheap
+        }
+        try {
+            return isCardDigits(v.toBigIntegerExact().toString());
+        } catch (ArithmeticException e) {
             return false;
         }
-        String d = number.asText();
+    }
+
+    /** Whether an integer's digits are 13 to 19 passing the Luhn check, not starting with 1 (an epoch time). */
+    private static boolean isCardDigits(String d) {
         return d.length() >= 13 && d.length() <= 19 && d.charAt(0) >= '2' && d.charAt(0) <= '9' && luhn(d);
     }
 
@@ -225,8 +291,8 @@ final class Masker {
     /**
      * Free text (a non-JSON message, or JSON the parser refused or that was cut) with secrets
      * replaced: the values of sensitive pairs (see {@link #maskPairs}), then e-mails, JWTs,
-     * credentials and card numbers, each pattern behind the same cheap tests as
-     * {@link #isSensitiveValue}.
+     * credentials and card numbers (also written with an exponent, as {@link #isCardNumber(JsonNode)}),
+     * each pattern behind the same cheap tests as {@link #isSensitiveValue}.
      */
     static String maskText(String text) {
         String s = text;
@@ -242,6 +308,10 @@ final class Masker {
         }
         if (digits(s) >= 13) {
             s = CARD.matcher(s).replaceAll(m -> luhn(m.group()) ? MASK : Matcher.quoteReplacement(m.group()));
+            if (s.indexOf('e') >= 0 || s.indexOf('E') >= 0) {
+                s = EXPONENT_NUMBER.matcher(s).replaceAll(m -> isCardNumber(new BigDecimal(m.group())) ? MASK
+                        : Matcher.quoteReplacement(m.group()));
+            }
         }
         return s;
     }
@@ -272,7 +342,7 @@ final class Masker {
                 continue;
             }
             Key key = keyBefore(text, i, copied);
-            if (key == null || !isSensitiveKey(key.name)) {
+            if (key == null || !isSensitive(key)) {
                 i++;
                 continue;
             }
@@ -303,8 +373,100 @@ final class Masker {
         return out.append(text, copied, n).toString();
     }
 
-    /** A key found before a separator: its name, where it starts, its quote (0 if bare) and escaping backslashes. */
-    private record Key(String name, int start, char quote, int backslashes) {
+    /**
+     * A key found before a separator: its name as written, where it starts, its quote (0 if bare)
+     * and escaping backslashes; for a bare key, also the name with {@code %} and {@code +} taken
+     * in ({@code p%61ssword}).
+     */
+    private record Key(String name, int start, char quote, int backslashes, String encoded) {
+    }
+
+    /**
+     * Whether a key found in text is sensitive: a quoted key as written or after each round of
+     * JSON unescaping (JSON inside a JSON string escapes its escapes: <code>&#92;&#92;u0070</code>); a bare
+     * key as written or percent-decoded ({@code +} as a space).
+     */
+    private static boolean isSensitive(Key key) {
+        if (isSensitiveKey(key.name)) {
+            return true;
+        }
+        if (key.quote != 0) {
+            String name = key.name;
+            for (int round = 0; round < UNESCAPE_ROUNDS && name.indexOf('\\') >= 0; round++) {
+                String next = unescaped(name);
+                if (next.equals(name)) {
+                    break;
+                }
+                name = next;
+                if (isSensitiveKey(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return key.encoded != null && isSensitiveKey(percentDecodedLeniently(key.encoded));
+    }
+
+    /**
+     * {@code s} with its JSON escapes decoded (<code>&#92;uXXXX</code>, {@code \"}, {@code \'},
+     * {@code \\}, {@code \/}, {@code \b \f \n \r \t}); a malformed escape is kept as written.
+     * Surrogate pairs written as two escapes decode to the pair.
+     */
+    private static String unescaped(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c != '\\' || i + 1 >= n) {
+                b.append(c);
+                continue;
+            }
+            char e = s.charAt(i + 1);
+            if (e == 'u') {
+                if (i + 5 < n && isHex(s, i + 2, 4)) {
+                    b.append((char) Integer.parseInt(s, i + 2, i + 6, 16));
+                    i += 5;
+                } else {
+                    b.append(c);
+                }
+                continue;
+            }
+            int at = "\"'\\/bfnrt".indexOf(e);
+            if (at < 0) {
+                b.append(c);
+            } else {
+                b.append("\"'\\/\b\f\n\r\t".charAt(at));
+                i++;
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean isHex(String s, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code s} with {@code %XX} decoded as UTF-8 and {@code +} as a space; a malformed {@code %} is kept. */
+    private static String percentDecodedLeniently(String s) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < n && isHex(s, i + 1, 2)) {
+                bytes.write(Integer.parseInt(s, i + 1, i + 3, 16));
+                i += 2;
+            } else if (c == '+') {
+                bytes.write(' ');
+            } else {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** The key ending just before the separator at {@code sep}, not reaching back before {@code floor}; null if none. */
@@ -322,10 +484,17 @@ final class Masker {
             int close = q - 1 - b;
             for (int j = close - 1; j >= floor && close - j <= MAX_KEY; j--) {
                 char c = s.charAt(j);
-                if (c == last && backslashesBefore(s, j, floor) >= b) {
-                    return new Key(s.substring(j + 1, close), j - b, last, b);
-                }
-                if (c == '\n' || c == ':' || c == '=' || c == ',' || c == '{' || c == '\\' || c == '"' || c == '\'') {
+                if (c == last) {
+                    // Opening: at level 0 a quote after an even number of backslashes, deeper after
+                    // exactly as many as the closing one; any other count escapes a quote in the key.
+                    int r = backslashesBefore(s, j, Math.max(floor, j - MAX_KEY));
+                    if (b == 0 ? r % 2 == 0 : r == b) {
+                        return new Key(s.substring(j + 1, close), j - b, last, b, null);
+                    }
+                    if (r == 0 || r >= MAX_KEY) {
+                        return null;
+                    }
+                } else if (c == '\n' || c == ':' || c == '=' || c == ',' || c == '{' || c == '"' || c == '\'') {
                     return null;
                 }
             }
@@ -335,7 +504,17 @@ final class Masker {
         while (j > floor && q - j < MAX_KEY && isBareKeyChar(s.charAt(j - 1))) {
             j--;
         }
-        return j == q ? null : new Key(s.substring(j, q), j, (char) 0, 0);
+        int e = j;
+        while (e > floor && q - e < MAX_KEY && (isBareKeyChar(s.charAt(e - 1)) || s.charAt(e - 1) == '%'
+                || s.charAt(e - 1) == '+')) {
+            e--;
+        }
+        if (e == q) {
+            return null;
+        }
+        String encoded = s.substring(e, q);
+        boolean percent = encoded.indexOf('%') >= 0 || encoded.indexOf('+') >= 0;
+        return new Key(j == q ? "" : s.substring(j, q), e, (char) 0, 0, percent ? encoded : null);
     }
 
     private static boolean isBareKeyChar(char c) {

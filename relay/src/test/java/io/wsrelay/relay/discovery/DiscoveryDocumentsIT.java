@@ -64,6 +64,7 @@ class DiscoveryDocumentsIT {
                         + "\"c\":{\"$ref\":\"#/nowhere\"},\"d\":\"" + url + "\"}");
             }
             ask(c, "{\"type\":\"$ref\",\"$ref\":\"" + url + "\"}");
+            ask(c, "{\"type\":\"ids\",\"a\":{\"$id\":\"" + url + "\",\"$schema\":\"" + url + "\",\"$dynamicRef\":\"" + url + "\"}}");
             ask(c, "{\"type\":\"" + url + "\",\"e\":\"#/nowhere\"}");
             bye(c);
         }
@@ -136,7 +137,9 @@ class DiscoveryDocumentsIT {
                 // A property named $ref is still described, without a $ref member.
                 () -> assertEquals("string", doc.at("/channels/chat/messages/send.ref/payload/properties/a/patternProperties")
                         .path("^\\$ref$").path("type").asText(), doc.at("/channels/chat/messages/send.ref").toString()),
-                () -> assertEquals(0, doc.at("/channels/chat/messages/send.ref/examples").size(), "examples holding a $ref"));
+                () -> assertEquals(0, doc.at("/channels/chat/messages/send.ref/examples").size(), "examples holding a $ref"),
+                () -> assertTrue(doc.at("/channels/chat/messages/send.ids/payload").isObject(), doc.at("/channels/chat/messages").toString()),
+                () -> assertEquals(0, doc.at("/channels/chat/messages/send.ids/examples").size(), "examples holding $id, $schema, $dynamicRef"));
     }
 
     /** Every {@code $ref} value (or non-text {@code $ref} member) in {@code node}, as text. */

@@ -238,6 +238,38 @@ class DiscoveryTest {
     }
 
     @Test
+    void escapedPercentEncodedLookalikeAndDecimalSecretsNeverReachAnyExport() throws Exception {
+        List<String> texts = List.of(
+                // Socket.IO text: masked as text, the key's escape decoded.
+                "42[\"login\",{\"\\u0070assword\":\"SECRETU02\"}]",
+                // Cut at sampleBytes: masked as text.
+                "{\"\\u0070assword\":\"SECRETU03\",\"cardE\":4.111111111111111E+15,\"pad\":\"" + "x".repeat(5000) + "\"}",
+                // JSON inside a string value of parsed JSON.
+                "{\"type\":\"u4\",\"payload\":\"{\\\"\\\\u0070in\\\":\\\"SECRETU04\\\"}\"}",
+                "p%61ssword=SECRETU05&x=1",
+                "{\"type\":\"u6\",\"card\":4111111111111111.0,\"cardE\":4.111111111111111e15,\"to\":\"SECRETU09@[127.0.0.1]\","
+                        + "\"\u03A1ASSWORD\":\"SECRETU08\"}");
+        try (TestClient c = fixture.open("proto", "/escaped")) {
+            for (String text : texts) {
+                ask(c, text);
+            }
+            bye(c);
+        }
+        JsonNode summary = fixture.awaitSessions("proto", 1);
+        String all = everyExport(summary);
+        JsonNode up = path(summary, "/escaped").path("clientToUpstream");
+        assertAll(
+                () -> List.of("SECRETU", "4111111111111111", "4.111111111111111").forEach(secret ->
+                        assertFalse(all.contains(secret), "an export shows " + secret + ": " + all)),
+                () -> assertEquals(List.of("u4", "u6"), names(up), up.toString()),
+                () -> assertEquals("{\"\\u0070in\":\"***\"}", kind(up, "u4").at("/examples/0/payload").asText()),
+                () -> assertEquals("***", kind(up, "u6").at("/examples/0/card").asText()),
+                () -> assertEquals("***", kind(up, "u6").at("/examples/0/cardE").asText()),
+                () -> assertEquals(2, up.at("/nonJsonText/messages").asLong(), up.toString()),
+                () -> assertEquals(1, up.at("/truncatedText").asLong(), up.toString()));
+    }
+
+    @Test
     void credentialLookingPathSegmentsQueryNamesAndSubprotocolsAreMaskedInEveryExport() throws Exception {
         String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQwMSJ9.c2lnbmF0dXJlU0VDUkVUMDE";
         try (TestClient c = fixture.open("proto", "/socket/SECRET35abcdefghij12345/" + jwt + "/v1/42"

@@ -172,6 +172,93 @@ class MaskerTest {
                         Masker.maskNames(List.of("room", "SECRET36abcdefghij0123", "token", "SECRET47abcdefghij0123"))));
     }
 
+    /**
+     * A quoted key is read as JSON reads it: <code>&#92;uXXXX</code> (surrogate pairs too) and the short
+     * escapes decoded, also one level deeper as in JSON carried inside a JSON string.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\\u0070assword", "\\u0050ASSWORD", "p\\u0061ss", "\\uD835\\uDC29assword", "\\t\\u0070in",
+            "\\b\\f\\n\\r\\tpin", "x\\/token", "\\\"pin\\\"", "\\\\pin"})
+    void escapedKeysInTextAreDecodedBeforeTheKeyRule(String key) throws Exception {
+        String deeper = key.replace("\\", "\\\\").replace("\"", "\\\"");
+        List<String> texts = List.of(
+                "42[\"login\",{\"" + key + "\":\"SECRETU02\"}]",
+                "{\"" + key + "\":\"SECRETU03\",\"pad\":\"xxxx",
+                "{\"type\":\"u4\",\"payload\":\"{\\\"" + deeper + "\\\":\\\"SECRETU04\\\"}\",\"x\":[");
+        for (String text : texts) {
+            String masked = Masker.maskText(text);
+            assertAll(text,
+                    () -> assertFalse(masked.contains("SECRETU"), masked),
+                    () -> assertTrue(masked.contains(key.substring(key.length() - 2)), "the key stays: " + masked));
+        }
+        String parsed = Masker.mask(SummaryJson.SAMPLES.readTree(
+                "{\"type\":\"u4\",\"payload\":\"{\\\"" + deeper + "\\\":\\\"SECRETU04\\\"}\"}")).toString();
+        assertFalse(parsed.contains("SECRETU"), parsed);
+        String whole = Masker.mask(SummaryJson.SAMPLES.readTree("{\"" + key + "\":\"SECRETU05\"}")).toString();
+        assertFalse(whole.contains("SECRETU"), whole);
+    }
+
+    @Test
+    void escapedKeysWithOrdinaryNamesAndStrayBackslashesAreKept() {
+        assertAll(
+                () -> assertEquals("{\"\\u0074ype\":\"join\",\"room\":\"lobby\"}",
+                        Masker.maskText("{\"\\u0074ype\":\"join\",\"room\":\"lobby\"}")),
+                () -> assertEquals("{\"a\\\"b\":\"c\",\"\\uZZ_pin\":\"***\"}",
+                        Masker.maskText("{\"a\\\"b\":\"c\",\"\\uZZ_pin\":\"SECRETU10\"}")));
+    }
+
+    @Test
+    void percentEncodedBareKeysAreDecodedBeforeTheKeyRule() {
+        assertAll(
+                () -> assertEquals("p%61ssword=***&x=1", Masker.maskText("p%61ssword=SECRETU05&x=1")),
+                () -> assertEquals("%70in=***&room=lobby", Masker.maskText("%70in=SECRETU06&room=lobby")),
+                () -> assertEquals("api+key=***", Masker.maskText("api+key=SECRETU07")),
+                () -> assertEquals("a+key=***", Masker.maskText("a+key=SECRETU08")),
+                () -> assertEquals("%CE%A1assword=***", Masker.maskText("%CE%A1assword=SECRETU09")),
+                () -> assertEquals("rate=50%25&room=lobby%20one", Masker.maskText("rate=50%25&room=lobby%20one")));
+    }
+
+    @Test
+    void cardNumbersAsJsonDecimalsAreMaskedWhateverTheNotation() throws Exception {
+        JsonNode masked = Masker.mask(SummaryJson.SAMPLES.readTree("{\"f\":4111111111111111.0,\"e\":4.111111111111111e15,"
+                + "\"E\":41111111111111110E-1,\"amex\":3.78282246310005E+14,\"at\":1764583200006.0,\"atE\":1.764583200006e12,"
+                + "\"n\":4111111111111112.0,\"half\":4111111111111111.5,\"huge\":4e999999,\"pi\":3.14}"));
+        assertAll(
+                () -> assertEquals("***", masked.path("f").asText()),
+                () -> assertEquals("***", masked.path("e").asText()),
+                () -> assertEquals("***", masked.path("E").asText()),
+                () -> assertEquals("***", masked.path("amex").asText()),
+                () -> assertTrue(masked.path("at").isNumber(), "an epoch time starting with 1 is kept"),
+                () -> assertTrue(masked.path("atE").isNumber(), "an epoch time starting with 1 is kept"),
+                () -> assertTrue(masked.path("n").isNumber()),
+                () -> assertTrue(masked.path("half").isNumber()),
+                () -> assertTrue(masked.path("huge").isNumber()),
+                () -> assertTrue(masked.path("pi").isNumber()));
+    }
+
+    @Test
+    void cardNumbersWithAnExponentAreMaskedInText() {
+        assertAll(
+                () -> assertEquals("{\"n\":***,\"m\":***,\"at\":1.764583200006e12,\"o\":4.111111111111112e15,\"x\":[",
+                        Masker.maskText("{\"n\":4.111111111111111e15,\"m\":41111111111111110E-1,\"at\":1.764583200006e12,"
+                                + "\"o\":4.111111111111112e15,\"x\":[")),
+                () -> assertEquals("id 4111111111111.1e3 at 1e999 of 2.5E+10", Masker.maskText("id 4111111111111.1e3 at 1e999 of 2.5E+10")));
+    }
+
+    @Test
+    void ipLiteralEmailsAndLookalikeKeysAreMasked() {
+        assertAll(
+                () -> assertTrue(Masker.isSensitiveValue("someone@[127.0.0.1]")),
+                () -> assertTrue(Masker.isSensitiveValue("someone@[IPv6:2001:db8::1]")),
+                () -> assertEquals("to *** now", Masker.maskText("to someone@[127.0.0.1] now")),
+                () -> assertTrue(Masker.isSensitiveKey("\u03A1ASSWORD"), "Greek capital Rho"),
+                () -> assertTrue(Masker.isSensitiveKey("\u0440\u0430ssword"), "Cyrillic er and a"),
+                () -> assertTrue(Masker.isSensitiveKey("\uFF50\uFF41\uFF53\uFF53\uFF57\uFF4F\uFF52\uFF44"), "full width"),
+                () -> assertTrue(Masker.isSensitiveKey("\u1D18IN"), "small capital P"),
+                () -> assertFalse(Masker.isSensitiveKey("\u03A1OSITION")),
+                () -> assertEquals("{\"\u03A1ASSWORD\":\"***\"}", Masker.maskText("{\"\u03A1ASSWORD\":\"SECRETU11\"}")));
+    }
+
     /** Input shaped against each pattern and the pair scanner; all are linear, so each takes milliseconds. */
     @Test
     void hostileTextTakesLinearTime() {
@@ -185,7 +272,13 @@ class MaskerTest {
                 "{\"auth\":" + "{\"a\":\"}\\\"\",".repeat(20_000),
                 "eyJ" + "a".repeat(200_000),
                 "bearer ".repeat(30_000),
-                "4 ".repeat(100_000));
+                "4 ".repeat(100_000),
+                "{\"" + "\\u0070".repeat(40_000) + "\":1",
+                "\"\\\"".repeat(40_000) + ":",
+                "\"\\u0070\\uD835\\uDC29\":".repeat(20_000),
+                "p%61".repeat(50_000) + "=x",
+                "4.4e1".repeat(40_000) + "1".repeat(13),
+                "a@[" + "1.".repeat(100_000));
         assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> hostile.forEach(text -> {
             Masker.maskText(text);
             Masker.isSensitiveValue(text);
