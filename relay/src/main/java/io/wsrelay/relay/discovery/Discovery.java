@@ -12,17 +12,20 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +35,9 @@ import java.util.function.Supplier;
  * on one thread ({@code discovery-aggregator}), and every {@link DiscoveryLimits#flushInterval()}
  * (thread {@code discovery-flusher}) and at {@link #close()} merges what it learnt into the shared
  * {@link DiscoveryStore}, if there is one; without one the node keeps its aggregates in memory only.
+ * The periodic flush spends at most {@link DiscoveryLimits#flushBytesPerSecond()} bytes a second
+ * on each endpoint's row: after writing a row of B bytes it leaves that endpoint until B / that
+ * rate seconds have passed, its delta staying in memory (and in views) meanwhile.
  *
  * <p>Lifecycle: {@link #create} starts the threads; {@link #close()} stops them after a last drain
  * and flush. Thread-safe: pumps, handshakes, the admin API, the flusher and the aggregator call in
@@ -77,10 +83,19 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
     /** Store calls that found it unreachable. */
     private final AtomicLong storeFailures = new AtomicLong();
     private final String node = UUID.randomUUID().toString();
+    /** The time, in nanoseconds of {@link #clock}. */
+    private final LongSupplier clock;
+    /**
+     * Per endpoint whose last written row holds its next periodic flush back: the {@link #clock}
+     * time before which that flush leaves it. Entries whose time has passed are removed by the
+     * periodic flush, so it holds at most the endpoints written in the last hold.
+     */
+    private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
 
-    private Discovery(DiscoveryLimits limits, DiscoveryStore store) {
+    private Discovery(DiscoveryLimits limits, DiscoveryStore store, LongSupplier clock) {
         this.limits = limits;
         this.store = store;
+        this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(limits.queueCapacity());
         this.budget = new SampleBudget(limits.samplesPerSecond());
         this.aggregator = new Aggregator(limits, node);
@@ -94,7 +109,13 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
      * @param store where every node merges what it learnt, or empty to keep it in memory only
      */
     public static Discovery create(DiscoveryLimits limits, Optional<DiscoveryStore> store) {
-        Discovery d = new Discovery(Objects.requireNonNull(limits, "limits"), store.orElse(null));
+        return create(limits, store, System::nanoTime);
+    }
+
+    /** As {@link #create(DiscoveryLimits, Optional)}, the write budget measured with {@code clock} (nanoseconds). */
+    static Discovery create(DiscoveryLimits limits, Optional<DiscoveryStore> store, LongSupplier clock) {
+        Discovery d = new Discovery(Objects.requireNonNull(limits, "limits"), store.orElse(null),
+                Objects.requireNonNull(clock, "clock"));
         d.thread.start();
         if (d.store != null) {
             d.flusher.start();
@@ -172,13 +193,16 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         }
     }
 
-    /** The flusher thread: a flush every flush interval (at least {@value #POLL_MILLIS} ms) until {@link #close()}. */
+    /**
+     * The flusher thread: every flush interval (at least {@value #POLL_MILLIS} ms) until
+     * {@link #close()}, a flush of the endpoints the write budget lets through ({@link #flushDue()}).
+     */
     private void flushEvery() {
         long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS), limits.flushInterval().toNanos());
         try {
             while (!stopFlushing.await(interval, TimeUnit.NANOSECONDS)) {
                 try {
-                    flush();
+                    flushDue();
                 } catch (RuntimeException e) {
                     LOG.warn("discovery: a flush failed: {}", e.toString(), e);
                 }
@@ -206,11 +230,30 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
      * goes on learning), written, and on failure merged back into the fresh one, so what was
      * learnt is neither lost nor counted twice. The store's first failure ends the flush: the
      * endpoints not yet written wait for the next one, so a flush waits for the store's timeout
-     * once, not once per endpoint. Safe to call from any thread.
+     * once, not once per endpoint. Writes every endpoint, whatever the write budget
+     * ({@link DiscoveryLimits#flushBytesPerSecond()}); each row written holds back that endpoint's
+     * next periodic flush as the budget says. Safe to call from any thread.
      */
     public void flush() {
+        flush(false);
+    }
+
+    /**
+     * The periodic flush: as {@link #flush()}, but leaves each endpoint whose last written row of
+     * B bytes was written less than B / {@link DiscoveryLimits#flushBytesPerSecond()} seconds ago;
+     * its delta stays in memory for a later flush. A failed write holds nothing back.
+     */
+    void flushDue() {
+        flush(true);
+    }
+
+    private void flush(boolean onlyDue) {
         if (store == null) {
             return;
+        }
+        if (onlyDue) {
+            long now = clock.getAsLong();
+            heldUntil.values().removeIf(until -> now - until >= 0);
         }
         List<String> ids;
         lock.lock();
@@ -220,10 +263,38 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
             lock.unlock();
         }
         for (String id : ids) {
+            if (onlyDue && heldUntil.containsKey(id)) {
+                continue;
+            }
             if (!flush(id)) {
                 return;
             }
         }
+    }
+
+    /** The nanoseconds a row of {@code bytes} takes of the write budget. */
+    private long holdNanos(long bytes) {
+        double nanos = bytes * 1e9 / limits.flushBytesPerSecond();
+        return nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE / 2 : (long) Math.ceil(nanos);
+    }
+
+    /** The UTF-8 bytes of {@code s}, without encoding it. */
+    static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** Writes the delta of one endpoint; false if the store failed (the flush stops). */
@@ -253,9 +324,15 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
             }
             taken.encode();
             String json = write(taken);
+            // The size of the row the store took: its last call of the merge if it retried.
+            AtomicLong rowBytes = new AtomicLong();
             try {
                 call("flush", () -> {
-                    store.merge(id, stored -> write(merged(stored, json)));
+                    store.merge(id, stored -> {
+                        String row = write(merged(stored, json));
+                        rowBytes.set(utf8Length(row));
+                        return row;
+                    });
                     return null;
                 });
             } catch (RuntimeException e) {
@@ -273,6 +350,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
                         e.toString(), e);
                 return true;
             }
+            heldUntil.put(id, clock.getAsLong() + holdNanos(rowBytes.get()));
             lock.lock();
             try {
                 aggregator.kinds -= taken.kindCount();
@@ -385,6 +463,8 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         try {
             failFast(failures);
             boolean stored = store != null && call("delete", () -> store.clear(endpointId));
+            // The row is gone: the next one starts small.
+            heldUntil.remove(endpointId);
             lock.lock();
             try {
                 EndpointAggregate local = aggregator.deltas.get(endpointId);

@@ -24,17 +24,32 @@ import java.time.Duration;
  * @param samplesPerSecondPerDirection messages one session direction captures per second
  * @param maxTrackedSessions    open sessions whose request ids the aggregator remembers for correlation
  * @param flushInterval         how often a node merges what it learnt into the shared store
+ * @param flushBytesPerSecond   the write budget of the periodic flush for each endpoint's row, in bytes
+ *                              (UTF-8 of the stored JSON) per second, greater than 0: after it writes
+ *                              an endpoint's row of B bytes, that endpoint's next periodic flush waits
+ *                              at least B / this many seconds, and never less than {@code flushInterval};
+ *                              {@link Discovery#flush()} and {@link Discovery#close()} write regardless
+ * @throws IllegalArgumentException if {@code flushBytesPerSecond} is not positive
  */
 public record DiscoveryLimits(int maxEndpoints, int maxKindsPerNode, int maxPaths, int maxKinds, int maxProperties,
                               int maxDepth, int maxEnumValues, int samplesPerKind, int sampleBytes, int exampleBytes,
                               int recentSessions, int messagesPerSession, int harMessageBytes, int queueCapacity,
                               int samplesPerSecond, int samplesPerSecondPerDirection, int maxTrackedSessions,
-                              Duration flushInterval) {
+                              Duration flushInterval, long flushBytesPerSecond) {
+
+    /** The default write budget of the periodic flush per endpoint row: 256 KiB (262,144 bytes) per second. */
+    public static final long DEFAULT_FLUSH_BYTES_PER_SECOND = 256 * 1024;
+
+    public DiscoveryLimits {
+        if (flushBytesPerSecond <= 0) {
+            throw new IllegalArgumentException("flushBytesPerSecond must be positive, was " + flushBytesPerSecond);
+        }
+    }
 
     /** The bounds {@code wsrelay serve} uses (documented in {@code docs/discovery.md}). */
     public static DiscoveryLimits defaults() {
         return new DiscoveryLimits(32, 1024, 8, 32, 64, 6, 8, 3, 4096, 1024, 10, 16, 1024, 1024,
-                2000, 100, 256, Duration.ofSeconds(10));
+                2000, 100, 256, Duration.ofSeconds(10), DEFAULT_FLUSH_BYTES_PER_SECOND);
     }
 
     /** Most UTF-8 bytes a character of kept text takes in JSON output (3; {@code "} and {@code \\} take 2). */
@@ -95,13 +110,22 @@ public record DiscoveryLimits(int maxEndpoints, int maxKindsPerNode, int maxPath
         return new DiscoveryLimits(maxEndpoints, maxKindsPerNode, maxPaths, maxKinds, maxProperties, maxDepth,
                 maxEnumValues, samplesPerKind, sampleBytes, exampleBytes, recentSessions, messagesPerSession,
                 harMessageBytes, queueCapacity, samplesPerSecond, samplesPerSecondPerDirection, maxTrackedSessions,
-                interval);
+                interval, flushBytesPerSecond);
+    }
+
+    /** A copy with another write budget for discovery rows, in bytes per second (greater than 0). */
+    public DiscoveryLimits withFlushBytesPerSecond(long bytesPerSecond) {
+        return new DiscoveryLimits(maxEndpoints, maxKindsPerNode, maxPaths, maxKinds, maxProperties, maxDepth,
+                maxEnumValues, samplesPerKind, sampleBytes, exampleBytes, recentSessions, messagesPerSession,
+                harMessageBytes, queueCapacity, samplesPerSecond, samplesPerSecondPerDirection, maxTrackedSessions,
+                flushInterval, bytesPerSecond);
     }
 
     /** A copy with other capture rates (messages per second per node, and per session direction). */
     public DiscoveryLimits withSampleRates(int perSecond, int perSecondPerDirection) {
         return new DiscoveryLimits(maxEndpoints, maxKindsPerNode, maxPaths, maxKinds, maxProperties, maxDepth,
                 maxEnumValues, samplesPerKind, sampleBytes, exampleBytes, recentSessions, messagesPerSession,
-                harMessageBytes, queueCapacity, perSecond, perSecondPerDirection, maxTrackedSessions, flushInterval);
+                harMessageBytes, queueCapacity, perSecond, perSecondPerDirection, maxTrackedSessions, flushInterval,
+                flushBytesPerSecond);
     }
 }

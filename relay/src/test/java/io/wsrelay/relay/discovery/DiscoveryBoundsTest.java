@@ -92,7 +92,8 @@ class DiscoveryBoundsTest {
         // One hand-off slot and a capture rate far above what one aggregator takes: most samples
         // find the slot full. Every message must still be relayed at once.
         DiscoveryLimits tiny = new DiscoveryLimits(32, 1024, 8, 32, 64, 6, 8, 3, 4096, 1024, 10, 16, 1024, 1,
-                1_000_000, 1_000_000, 256, Duration.ofSeconds(10));
+                1_000_000, 1_000_000, 256, Duration.ofSeconds(10),
+                DiscoveryLimits.DEFAULT_FLUSH_BYTES_PER_SECOND);
         fixture = new DiscoveryFixture(tiny);
         int count = 3_000;
         try (TestClient c = fixture.open("proto", "/chat")) {

@@ -13,6 +13,7 @@ import io.wsrelay.relay.spi.Endpoint;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,11 +37,16 @@ final class DiscoveryFixture implements AutoCloseable {
 
     /** As {@link #DiscoveryFixture(DiscoveryLimits)}, with {@code store} as the shared discovery store (null: the relay's). */
     DiscoveryFixture(DiscoveryLimits limits, DiscoveryStore store) throws Exception {
+        this(limits, store, System::nanoTime);
+    }
+
+    /** As {@link #DiscoveryFixture(DiscoveryLimits, DiscoveryStore)}, discovery reading time (nanoseconds) from {@code clock}. */
+    DiscoveryFixture(DiscoveryLimits limits, DiscoveryStore store, LongSupplier clock) throws Exception {
         upstream = ProtocolUpstream.start();
         try {
             harness = RelayHarness.withDiscovery(Map.of("relay.admin.token", TOKEN),
                     endpoints -> discovery = Discovery.create(limits,
-                            store == null ? endpoints.discovery() : Optional.of(store)));
+                            store == null ? endpoints.discovery() : Optional.of(store), clock));
         } catch (Exception | Error e) {
             upstream.close();
             throw e;

@@ -4,9 +4,12 @@ import io.wsrelay.relay.spi.DiscoveryStore;
 import io.wsrelay.relay.spi.StoreException;
 import io.wsrelay.relay.spi.StoreUnavailableException;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +19,7 @@ import java.util.function.UnaryOperator;
  * A {@link DiscoveryStore} in memory that fails or blocks on demand: while {@link #down} is set
  * every call throws {@link StoreUnavailableException}, as a store whose database is gone does;
  * a {@link Gate} on an operation makes its next call wait until the test opens the gate, and then
- * either go on or fail. Counts its calls. Thread-safe.
+ * either go on or fail. Counts its calls and records the size of each row written. Thread-safe.
  */
 final class FaultyDiscoveryStore implements DiscoveryStore {
     /** The stored JSON per endpoint id. */
@@ -24,6 +27,8 @@ final class FaultyDiscoveryStore implements DiscoveryStore {
     final AtomicInteger loads = new AtomicInteger();
     final AtomicInteger merges = new AtomicInteger();
     final AtomicInteger clears = new AtomicInteger();
+    /** The size of each row written, in UTF-8 bytes, in the order written. */
+    final List<Integer> written = new CopyOnWriteArrayList<>();
     /** Bound of the waits of this store, in seconds, so a wrong test ends instead of hanging. */
     private static final long WAIT_SECONDS = 30;
     private volatile boolean down;
@@ -96,7 +101,11 @@ final class FaultyDiscoveryStore implements DiscoveryStore {
     public void merge(String endpointId, UnaryOperator<String> merge) throws StoreException {
         merges.incrementAndGet();
         check("merge");
-        rows.compute(endpointId, (id, stored) -> merge.apply(stored));
+        rows.compute(endpointId, (id, stored) -> {
+            String row = merge.apply(stored);
+            written.add(row.getBytes(StandardCharsets.UTF_8).length);
+            return row;
+        });
     }
 
     @Override
