@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Timeouts are short here (idle 2 s, pings every 500 ms, handshake 1 s, connect 2 s) so
  * that every wait is bounded and the suite stays around a minute.
  */
+@ExtendWith(UncaughtExceptions.class)
 class HostilePeersTest {
     private static final Duration IDLE = Duration.ofSeconds(2);
     private static final Duration PING = Duration.ofMillis(500);

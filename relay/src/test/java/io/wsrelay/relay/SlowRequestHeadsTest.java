@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * still sending one are capped per client address and in all; a normal client and
  * {@code /healthz} get through during the flood; the relay says so in one log line.
  */
+@ExtendWith(UncaughtExceptions.class)
 class SlowRequestHeadsTest {
     private static final Duration DEADLINE = Duration.ofSeconds(3);
     private static final int PER_CLIENT = 25;
