@@ -179,6 +179,11 @@ final class ConnectionPools {
 
     /** H2's {@code DATABASE_IS_CLOSED}: the process whose embedded server a connection went through exited. */
     private static final int H2_ERROR_DATABASE_IS_CLOSED = 90121;
+    /**
+     * H2's {@code CONNECTION_BROKEN_1} ("Connection is broken: session closed"): the same exit, seen
+     * by a connection in the middle of a statement rather than at its start.
+     */
+    private static final int H2_ERROR_CONNECTION_BROKEN = 90067;
 
     /**
      * Whether {@code failure} on an embedded file means the process that served it to this one
@@ -189,7 +194,8 @@ final class ConnectionPools {
             return false;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == H2_ERROR_DATABASE_IS_CLOSED) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_ERROR_DATABASE_IS_CLOSED
+                    || sql.getErrorCode() == H2_ERROR_CONNECTION_BROKEN)) {
                 return true;
             }
         }

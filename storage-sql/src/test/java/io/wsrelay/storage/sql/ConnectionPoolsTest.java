@@ -82,4 +82,17 @@ class ConnectionPoolsTest {
         ConnectionPools.dialect("jdbc:h2:mem:x");
         assertEquals("false", System.getProperty(ConnectionPools.H2_OBJECT_CACHE));
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {90121, 90067})
+    void anEmbeddedFileWhoseServingProcessExitedIsOpenedAgain(int h2ErrorCode) {
+        Exception failure = new RuntimeException("Unable to check whether table exists",
+                new java.sql.SQLException("session closed", "90067", h2ErrorCode));
+        org.junit.jupiter.api.Assertions.assertAll(
+                () -> org.junit.jupiter.api.Assertions.assertTrue(
+                        ConnectionPools.embeddedServerWentAway("jdbc:h2:file:/tmp/x/wsrelay;AUTO_SERVER=TRUE", failure)),
+                () -> assertFalse(ConnectionPools.embeddedServerWentAway("jdbc:postgresql://127.0.0.1:5432/x", failure)),
+                () -> assertFalse(ConnectionPools.embeddedServerWentAway("jdbc:h2:file:/tmp/x/wsrelay",
+                        new RuntimeException(new java.sql.SQLException("syntax", "42000", 42000)))));
+    }
 }
