@@ -94,7 +94,7 @@ final class Aggregator {
             return;
         }
         a.seen(s.at());
-        PathAggregate p = a.path(Masker.maskPath(o.path()), limits);
+        PathAggregate p = a.path(s.session().masked().path(), limits);
         if (p == null) {
             return;
         }
@@ -154,7 +154,7 @@ final class Aggregator {
             return masked;
         }
         JsonNode masked = Masker.mask(node);
-        Classifier.Kind kind = Classifier.classify(masked, chosen(s.session().opening));
+        Classifier.Kind kind = Classifier.classify(masked, s.session().masked().chosen());
         String name = kind.name();
         String id = kind.id() == null || kind.id().length() > MAX_ID ? null : kind.id();
         Pending asked = id == null ? null : t.pending.get(id);
@@ -219,16 +219,15 @@ final class Aggregator {
         a.seen(tap.started);
         a.samplesSkipped += tap.up.skipped + tap.down.skipped;
         a.samplesDropped += tap.up.dropped + tap.down.dropped;
-        PathAggregate p = a.path(Masker.maskPath(o.path()), limits);
-        List<String> names = Masker.maskNames(QueryNames.of(o.rawQuery()));
-        List<String> offered = Masker.maskSubprotocols(o.offered());
-        String chosen = chosen(o);
+        MaskedOpening m = tap.masked();
+        PathAggregate p = a.path(m.path(), limits);
+        String chosen = m.chosen();
         if (p == null) {
             a.pathsDropped++;
         } else {
             p.sessions++;
-            names.forEach(n -> Counts.add(p.queryParameters, n, 1));
-            offered.forEach(n -> Counts.add(p.offeredSubprotocols, n, 1));
+            m.queryNames().forEach(n -> Counts.add(p.queryParameters, n, 1));
+            m.offered().forEach(n -> Counts.add(p.offeredSubprotocols, n, 1));
             Counts.add(p.chosenSubprotocols, chosen == null || chosen.isEmpty() ? "(none)" : chosen, 1);
             Counts.add(p.closeCodesToClient, String.valueOf(e.codeToClient()), 1);
             Counts.add(p.closeCodesToUpstream, String.valueOf(e.codeToUpstream()), 1);
@@ -237,7 +236,7 @@ final class Aggregator {
             add(p.up, tap.up);
             add(p.down, tap.down);
         }
-        SessionEntry entry = entry(o, tap.started, names);
+        SessionEntry entry = entry(o, m, tap.started);
         entry.durationMs = e.durationMs();
         entry.codeToClient = e.codeToClient();
         entry.codeToUpstream = e.codeToUpstream();
@@ -271,32 +270,19 @@ final class Aggregator {
         }
         a.seen(r.at());
         Counts.add(a.refused, o.status() + " " + o.error(), 1);
-        a.addRecent(entry(o, r.at(), Masker.maskNames(QueryNames.of(o.rawQuery()))), limits);
+        a.addRecent(entry(o, MaskedOpening.of(o), r.at()), limits);
     }
 
-    /**
-     * The chosen subprotocol as masked among the offered ones ({@link Masker#maskSubprotocols}),
-     * or masked by itself when it was not offered; null or empty as the opening had it.
-     */
-    private static String chosen(SessionTap.Opening o) {
-        String chosen = o.chosen();
-        if (chosen == null || chosen.isEmpty()) {
-            return chosen;
-        }
-        int i = o.offered().indexOf(chosen);
-        return i >= 0 ? Masker.maskSubprotocols(o.offered()).get(i) : Masker.maskSubprotocol(chosen);
-    }
-
-    /** The HAR entry of an opening: path, query names (masked by the caller) and subprotocols masked ({@link Masker}). */
-    private SessionEntry entry(SessionTap.Opening o, long started, List<String> names) {
+    /** The HAR entry of an opening, with its names as recorded ({@code m}). */
+    private SessionEntry entry(SessionTap.Opening o, MaskedOpening m, long started) {
         SessionEntry entry = new SessionEntry();
         entry.sessionId = o.sessionId();
         entry.node = node;
         entry.started = started;
-        entry.path = Masker.maskPath(o.path());
-        entry.queryNames = new ArrayList<>(names);
-        entry.offered = new ArrayList<>(Masker.maskSubprotocols(o.offered()));
-        entry.chosen = chosen(o);
+        entry.path = m.path();
+        entry.queryNames = new ArrayList<>(m.queryNames());
+        entry.offered = new ArrayList<>(m.offered());
+        entry.chosen = m.chosen();
         entry.status = o.status();
         entry.error = o.error();
         return entry;

@@ -15,6 +15,8 @@ final class CaptureTap implements SessionTap {
     final DirectionTap up;
     final DirectionTap down;
     private final Discovery discovery;
+    /** The handshake's names as recorded; made once, by the aggregator thread, the only one to read it. */
+    private MaskedOpening masked;
 
     CaptureTap(Opening opening, Discovery discovery, boolean samples) {
         this.opening = opening;
@@ -22,6 +24,14 @@ final class CaptureTap implements SessionTap {
         this.started = System.currentTimeMillis();
         this.up = new DirectionTap(this, true, discovery, samples);
         this.down = new DirectionTap(this, false, discovery, samples);
+    }
+
+    /** {@link MaskedOpening#of} this session's opening, made on the first call. Aggregator thread only. */
+    MaskedOpening masked() {
+        if (masked == null) {
+            masked = MaskedOpening.of(opening);
+        }
+        return masked;
     }
 
     @Override
