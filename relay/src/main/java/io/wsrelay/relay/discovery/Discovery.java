@@ -313,7 +313,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
                 if (taken == null) {
                     return true;
                 }
-                if (isEmpty(taken)) {
+                if (taken.isEmpty()) {
                     aggregator.forget(id);
                     return true;
                 }
@@ -355,7 +355,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
             try {
                 aggregator.kinds -= taken.kindCount();
                 EndpointAggregate fresh = aggregator.deltas.get(id);
-                if (fresh != null && isEmpty(fresh)) {
+                if (fresh != null && fresh.isEmpty()) {
                     aggregator.forget(id);
                 }
             } finally {
@@ -377,11 +377,6 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         }
         aggregator.deltas.put(id, taken);
         aggregator.kinds += taken.kindCount() - held;
-    }
-
-    /** Whether {@code a} holds nothing learnt. */
-    private static boolean isEmpty(EndpointAggregate a) {
-        return write(a).equals(write(EndpointAggregate.of(a.endpointId)));
     }
 
     private EndpointAggregate merged(String stored, String delta) {
@@ -425,10 +420,9 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
             lock.lock();
             try {
                 EndpointAggregate local = aggregator.deltas.get(endpointId);
-                if (local != null) {
+                if (local != null && !local.isEmpty()) {
                     local.encode();
-                    String json = write(local);
-                    localJson = json.equals(write(EndpointAggregate.of(endpointId))) ? null : json;
+                    localJson = write(local);
                 }
             } finally {
                 lock.unlock();
@@ -468,7 +462,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
             lock.lock();
             try {
                 EndpointAggregate local = aggregator.deltas.get(endpointId);
-                boolean had = local != null && !isEmpty(local);
+                boolean had = local != null && !local.isEmpty();
                 aggregator.forget(endpointId);
                 return had || stored;
             } finally {
@@ -530,7 +524,7 @@ public final class Discovery implements SessionTap.Factory, AutoCloseable {
         }
         lock.lock();
         try {
-            return (int) aggregator.deltas.values().stream().filter(a -> !isEmpty(a)).count();
+            return (int) aggregator.deltas.values().stream().filter(a -> !a.isEmpty()).count();
         } finally {
             lock.unlock();
         }

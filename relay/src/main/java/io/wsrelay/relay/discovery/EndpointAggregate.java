@@ -68,6 +68,17 @@ final class EndpointAggregate {
         }
     }
 
+    /**
+     * Whether nothing was learnt: every field but the format and the id at its initial value, so
+     * that writing this would store what {@link #of} stores. Field by field, without writing JSON
+     * (a delta is tested under the aggregator's lock at each flush).
+     */
+    boolean isEmpty() {
+        return sessions == 0 && refused.isEmpty() && firstSeen == 0 && lastSeen == 0 && paths.isEmpty()
+                && pathsDropped == 0 && samplesDropped == 0 && sessionsDropped == 0 && samplesSkipped == 0
+                && recent.isEmpty();
+    }
+
     int kindCount() {
         return paths.values().stream().mapToInt(PathAggregate::kindCount).sum();
     }

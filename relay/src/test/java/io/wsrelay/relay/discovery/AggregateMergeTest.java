@@ -159,4 +159,29 @@ class AggregateMergeTest {
     private static long utf8(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
+
+    /** Every field that holds learning makes an aggregate non-empty, so a new field cannot be forgotten by isEmpty. */
+    @Test
+    void anAggregateIsEmptyUntilAnyFieldHoldsLearning() throws Exception {
+        assertTrue(EndpointAggregate.of("e").isEmpty());
+        for (java.lang.reflect.Field f : EndpointAggregate.class.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getName().equals("v") || f.getName().equals("endpointId")) {
+                continue;
+            }
+            EndpointAggregate a = EndpointAggregate.of("e");
+            f.setAccessible(true);
+            switch (f.getName()) {
+                case "refused" -> a.refused.put("403 endpoint_inactive", 1L);
+                case "paths" -> a.path("/p", DiscoveryLimits.defaults());
+                case "recent" -> a.addRecent(new SessionEntry(), DiscoveryLimits.defaults());
+                default -> {
+                    if (f.getType() != long.class) {
+                        throw new AssertionError("a field isEmpty() does not know: " + f);
+                    }
+                    f.setLong(a, 1);
+                }
+            }
+            assertFalse(a.isEmpty(), f.getName());
+        }
+    }
 }
